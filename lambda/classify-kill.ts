@@ -1,0 +1,191 @@
+/**
+ * Classify how each container of a task ended: a real OOM kill, an OOM at container start, a SIGKILL that is not
+ * an OOM (stopTimeout on a deploy, scale-in, user stop, Spot interruption), or another exit. Pure.
+ *
+ * Sources (ECS-FACTS.md): the agent's reason string `OutOfMemoryError: Container killed due to memory usage`
+ * (matched case-insensitively on the prefix), the start-time form `CannotStartContainerError: ... container init
+ * was OOM-killed (memory limit too low?)`, stop codes, and the known false OOMs (an OOM reason with exit 0, or on a
+ * container that keeps running: aws/amazon-ecs-agent#2467, #5135).
+ */
+import type {
+  Confidence,
+  ContainerKind,
+  ContainerState,
+  ContainerVerdict,
+  KillClassification,
+  TaskDefinition,
+  TaskSnapshot,
+} from './model';
+
+const OOM_REASON = /^\s*OutOfMemoryError\b/i;
+/** Only ever seen in an AI-generated catalogue; accepted as an alias, never relied upon. */
+const OOM_ALIAS = /Task stopped due to OOM/i;
+const OOM_AT_START = /OOM-killed|CannotStartContainerError[^\n]*out of memory/i;
+
+export function isOomReason(reason: string | null): boolean {
+  return reason !== null && (OOM_REASON.test(reason) || OOM_ALIAS.test(reason));
+}
+
+export function isOomAtStartReason(reason: string | null): boolean {
+  return reason !== null && OOM_AT_START.test(reason);
+}
+
+/** The likely cause of a SIGKILL (137) without an OOM reason, from the task's stop code and reason. */
+export function explainSigkill(task: TaskSnapshot, container: ContainerState, essential: boolean | null): {
+  cause: string;
+  /** True when nothing outside the container asked it to stop: the kill came from inside (often memory). */
+  unexplained: boolean;
+} {
+  const reason = task.stoppedReason ?? '';
+  const stopTimeoutFix =
+    'ECS sent SIGTERM, then SIGKILL after stopTimeout (30 s default, at most 120 s on Fargate). The fix is to handle ' +
+    'SIGTERM and exit promptly, or raise stopTimeout; more memory will not help.';
+  switch (task.stopCode) {
+    case 'ServiceSchedulerInitiated':
+      if (/health check/i.test(reason)) {
+        return { cause: `The scheduler replaced the task after failed health checks (${reason}). ${stopTimeoutFix}`, unexplained: false };
+      }
+      return {
+        cause: `The service scheduler stopped the task (${reason || 'deployment or scale-in'}). ${stopTimeoutFix}`,
+        unexplained: false,
+      };
+    case 'UserInitiated':
+      return { cause: `A user or API call stopped the task (${reason || 'StopTask'}). ${stopTimeoutFix}`, unexplained: false };
+    case 'SpotInterruption':
+    case 'TerminationNotice':
+      return {
+        cause: `Fargate Spot reclaimed the capacity (${task.stopCode}). The task gets a 2-minute warning and SIGTERM; ${stopTimeoutFix}`,
+        unexplained: false,
+      };
+    case 'InfrastructureHealth':
+      return { cause: `ECS stopped the task for infrastructure health (${reason}). ${stopTimeoutFix}`, unexplained: false };
+    case 'TaskFailedToStart':
+      return { cause: `The task failed to start (${reason}).`, unexplained: false };
+    case 'EssentialContainerExited':
+      if (essential === false) {
+        return {
+          cause:
+            `Another essential container exited, so ECS stopped this sidecar; it was SIGKILLed after stopTimeout. ` +
+            `Look at the essential container's exit first.`,
+          unexplained: false,
+        };
+      }
+      break;
+    default:
+      break;
+  }
+  return {
+    cause:
+      `Exit 137 (SIGKILL) with no OOM reason and no stop initiated by ECS, a user or Spot. The kernel OOM killer ` +
+      `(a child process, or a reason string that was lost) or a process inside the container sent it. ` +
+      `Check the container's logs and memory graph.`,
+    unexplained: true,
+  };
+}
+
+function essentialOf(name: string, taskDefinition: TaskDefinition | null): boolean | null {
+  const def = taskDefinition?.containers.find((c) => c.name === name);
+  return def ? def.essential : null;
+}
+
+interface Classified {
+  verdict: ContainerVerdict;
+  /** How strongly this container points to an OOM: 3 certain, 2 likely, 1 possible, 0 none. */
+  oomWeight: number;
+  sigkillCause: string | null;
+}
+
+function classifyContainer(task: TaskSnapshot, container: ContainerState, taskDefinition: TaskDefinition | null): Classified {
+  const essential = essentialOf(container.name, taskDefinition);
+  const { exitCode, reason, lastStatus } = container;
+  const base = { name: container.name, exitCode, reason, essential };
+  const running = lastStatus !== null && /^(RUNNING|PENDING|PROVISIONING|ACTIVATING)$/i.test(lastStatus);
+  const make = (kind: ContainerKind, explanation: string, oomWeight: number, sigkillCause: string | null = null): Classified => ({
+    verdict: { ...base, kind, explanation },
+    oomWeight,
+    sigkillCause,
+  });
+
+  if (isOomAtStartReason(reason)) {
+    return make('oom-at-start', 'Killed by the OOM killer while starting: the memory limit is below the start-up footprint.', 3);
+  }
+  if (isOomReason(reason)) {
+    if (exitCode === 0) {
+      return make('exited', 'OOM reason with exit code 0: a known false OOM report (amazon-ecs-agent#2467); low confidence.', 1);
+    }
+    if (running && exitCode === null) {
+      return make('running', 'OOM reason on a container that is still running: a known false report (amazon-ecs-agent#5135).', 1);
+    }
+    if (exitCode === 137 || exitCode === null) {
+      return make(
+        'oom-killed',
+        exitCode === 137
+          ? 'Killed by the kernel OOM killer at its memory limit (exit 137).'
+          : 'Killed for memory usage (the OOM reason, no exit code reported).',
+        exitCode === 137 ? 3 : 2,
+      );
+    }
+    return make('oom-killed', `OOM reason with exit code ${exitCode}: the process died under memory pressure.`, 2);
+  }
+  if (exitCode === 137) {
+    const { cause, unexplained } = explainSigkill(task, container, essential);
+    return make('sigkill', cause, unexplained ? 1 : 0, cause);
+  }
+  if (exitCode === null) {
+    if (running || lastStatus === null) return make('running', 'Still running (no exit code).', 0);
+    return make('exited', 'Stopped without an exit code.', 0);
+  }
+  const meaning: Record<number, string> = {
+    0: 'Exited cleanly (0).',
+    1: 'Exited with an application error (1).',
+    139: 'Segmentation fault (139, SIGSEGV); log routers sometimes die this way under memory pressure.',
+    143: 'Stopped by SIGTERM and exited in time (143): not a kill.',
+  };
+  return make('exited', meaning[exitCode] ?? `Exited with code ${exitCode}.`, 0);
+}
+
+/**
+ * Classify the task's containers and pick the one the alert is about.
+ * Confidence: high for exit 137 with the OOM reason or an OOM at start; medium for the OOM reason without an exit
+ * code or an unexplained 137; low for the known false OOM shapes.
+ */
+export function classifyKill(task: TaskSnapshot, taskDefinition: TaskDefinition | null = null): KillClassification {
+  const classified = task.containers.map((c) => classifyContainer(task, c, taskDefinition));
+  const notes: string[] = [];
+  const strongest = classified.reduce<Classified | null>((best, c) => {
+    if (!best) return c.oomWeight > 0 ? c : null;
+    if (c.oomWeight > best.oomWeight) return c;
+    // Equal weight: prefer the essential container, it is what took the task down.
+    if (c.oomWeight === best.oomWeight && c.verdict.essential === true && best.verdict.essential !== true) return c;
+    return best;
+  }, null);
+  const sigkilled = classified.find((c) => c.verdict.kind === 'sigkill') ?? null;
+  if (task.containers.length === 0) notes.push('The event lists no containers; nothing to classify.');
+
+  let verdict: KillClassification['verdict'] = 'not-oom';
+  let confidence: Confidence = 'high';
+  if (strongest && strongest.oomWeight >= 2) {
+    verdict = 'oom';
+    confidence = strongest.oomWeight === 3 ? 'high' : 'medium';
+  } else if (strongest && strongest.oomWeight === 1) {
+    verdict = 'possible-oom';
+    confidence = strongest.verdict.kind === 'sigkill' ? 'medium' : 'low';
+  } else if (task.stoppedReason && isOomReason(task.stoppedReason)) {
+    verdict = 'possible-oom';
+    confidence = 'low';
+    notes.push(`The task's stoppedReason mentions an OOM but no container does: "${task.stoppedReason}".`);
+  }
+  const others = classified.filter((c) => c.oomWeight >= 2).length;
+  if (others > 1) notes.push(`${others} containers were OOM-killed; the alert is about ${strongest?.verdict.name}.`);
+  if (verdict === 'not-oom' && sigkilled) notes.push(`SIGKILL without OOM: ${sigkilled.sigkillCause ?? ''}`);
+
+  const target = strongest && strongest.oomWeight > 0 ? strongest.verdict.name : (sigkilled?.verdict.name ?? null);
+  return {
+    verdict,
+    confidence,
+    containers: classified.map((c) => c.verdict),
+    target,
+    sigkillCause: verdict === 'not-oom' ? (sigkilled?.sigkillCause ?? null) : null,
+    notes,
+  };
+}

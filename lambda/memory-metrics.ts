@@ -1,0 +1,294 @@
+/**
+ * Memory history for a killed container: read from CloudWatch (adapter) or from `aws cloudwatch
+ * get-metric-statistics` files (triage), then choose the best source and convert it to MiB (pure).
+ *
+ * Sources, best first:
+ * 1. Container Insights with enhanced observability: `ECS/ContainerInsights` `ContainerMemoryUtilized` (MiB) by
+ *    ClusterName + ServiceName (or TaskDefinitionFamily) + ContainerName: the container itself.
+ * 2. Container Insights: `MemoryUtilized` (MiB) by ClusterName + ServiceName (or TaskDefinitionFamily): per task.
+ * 3. `AWS/ECS` `MemoryUtilization` (percent) by ClusterName + ServiceName: per task, as a share of the memory in
+ *    the task definition (task memory, else the containers' limits; soft limits when only those are set, so it
+ *    can exceed 100 %). Services only: standalone tasks have none.
+ * 4. None.
+ * `Maximum` is the hottest task (or container) of the period; `Average` the mean across them.
+ */
+import { type CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { InvalidInputError } from './errors';
+import type { EvidenceSource, MemoryPoint, MemorySeries, TaskDefinition, TaskSnapshot } from './model';
+import { parseTimestamp } from './parse-task';
+
+export interface RawPoint {
+  t: number;
+  max: number | null;
+  avg: number | null;
+}
+
+export interface MetricDataset {
+  source: Exclude<EvidenceSource, 'none'>;
+  unit: 'percent' | 'MiB';
+  periodSeconds: number;
+  points: RawPoint[];
+}
+
+export interface RawMemoryMetrics {
+  datasets: MetricDataset[];
+  /** True when any Container Insights metric answered with data, false when none did, null when not asked. */
+  containerInsights: boolean | null;
+}
+
+export interface MetricsQuery {
+  task: TaskSnapshot;
+  container: string;
+  lookbackHours: number;
+  now: number;
+}
+
+/** 1-minute points up to a day (1440 per query); 5-minute points beyond, as CloudWatch keeps them longer. */
+export function periodFor(lookbackHours: number): number {
+  return lookbackHours <= 24 ? 60 : 300;
+}
+
+function dimensionsFor(task: TaskSnapshot): { Name: string; Value: string }[] | null {
+  if (!task.clusterName) return null;
+  if (task.serviceName) return [{ Name: 'ClusterName', Value: task.clusterName }, { Name: 'ServiceName', Value: task.serviceName }];
+  if (task.family) return [{ Name: 'ClusterName', Value: task.clusterName }, { Name: 'TaskDefinitionFamily', Value: task.family }];
+  return null;
+}
+
+interface QuerySpec {
+  id: string;
+  source: MetricDataset['source'];
+  unit: MetricDataset['unit'];
+  stat: 'Maximum' | 'Average';
+  namespace: string;
+  metric: string;
+  dimensions: { Name: string; Value: string }[];
+}
+
+/** The GetMetricData queries for a task's memory: every source at once, in one call. */
+export function buildMetricQueries(query: MetricsQuery): QuerySpec[] {
+  const base = dimensionsFor(query.task);
+  if (!base) return [];
+  const specs: QuerySpec[] = [];
+  for (const stat of ['Maximum', 'Average'] as const) {
+    const s = stat === 'Maximum' ? 'max' : 'avg';
+    specs.push({
+      id: `cic_${s}`,
+      source: 'container-insights-container',
+      unit: 'MiB',
+      stat,
+      namespace: 'ECS/ContainerInsights',
+      metric: 'ContainerMemoryUtilized',
+      dimensions: [...base, { Name: 'ContainerName', Value: query.container }],
+    });
+    specs.push({
+      id: `cit_${s}`,
+      source: query.task.serviceName ? 'container-insights-service' : 'container-insights-task',
+      unit: 'MiB',
+      stat,
+      namespace: 'ECS/ContainerInsights',
+      metric: 'MemoryUtilized',
+      dimensions: base,
+    });
+    if (query.task.serviceName) {
+      specs.push({
+        id: `ecs_${s}`,
+        source: 'aws-ecs-service',
+        unit: 'percent',
+        stat,
+        namespace: 'AWS/ECS',
+        metric: 'MemoryUtilization',
+        dimensions: base,
+      });
+    }
+  }
+  return specs;
+}
+
+/** Read every source with one GetMetricData call (following NextToken). */
+export async function fetchMemoryMetrics(cloudwatch: CloudWatchClient, query: MetricsQuery): Promise<RawMemoryMetrics> {
+  const specs = buildMetricQueries(query);
+  if (specs.length === 0) return { datasets: [], containerInsights: null };
+  const period = periodFor(query.lookbackHours);
+  const queries: MetricDataQuery[] = specs.map((spec) => ({
+    Id: spec.id,
+    MetricStat: {
+      Metric: { Namespace: spec.namespace, MetricName: spec.metric, Dimensions: spec.dimensions },
+      Period: period,
+      Stat: spec.stat,
+    },
+    ReturnData: true,
+  }));
+  const endTime = new Date(Math.floor(query.now / 60_000) * 60_000 + 60_000);
+  const startTime = new Date(endTime.getTime() - query.lookbackHours * 3_600_000);
+  const values = new Map<string, Map<number, number>>();
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const out = await cloudwatch.send(
+      new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: startTime, EndTime: endTime, NextToken: nextToken, ScanBy: 'TimestampAscending' }),
+    );
+    for (const result of out.MetricDataResults ?? []) {
+      if (!result.Id) continue;
+      const byTime = values.get(result.Id) ?? new Map<number, number>();
+      (result.Timestamps ?? []).forEach((ts, i) => {
+        const v = result.Values?.[i];
+        if (v !== undefined && Number.isFinite(v)) byTime.set(new Date(ts).getTime(), v);
+      });
+      values.set(result.Id, byTime);
+    }
+    nextToken = out.NextToken;
+    pages += 1;
+  } while (nextToken && pages < 20);
+
+  const datasets: MetricDataset[] = [];
+  for (const prefix of ['cic', 'cit', 'ecs']) {
+    const maxSpec = specs.find((s) => s.id === `${prefix}_max`);
+    if (!maxSpec) continue;
+    const points = mergePoints(values.get(`${prefix}_max`), values.get(`${prefix}_avg`));
+    if (points.length > 0) datasets.push({ source: maxSpec.source, unit: maxSpec.unit, periodSeconds: period, points });
+  }
+  const containerInsights = datasets.some((d) => d.source.startsWith('container-insights'));
+  return { datasets, containerInsights };
+}
+
+function mergePoints(max: Map<number, number> | undefined, avg: Map<number, number> | undefined): RawPoint[] {
+  const times = new Set<number>([...(max?.keys() ?? []), ...(avg?.keys() ?? [])]);
+  return [...times]
+    .sort((a, b) => a - b)
+    .map((t) => ({ t, max: max?.get(t) ?? null, avg: avg?.get(t) ?? null }));
+}
+
+/**
+ * Parse `aws cloudwatch get-metric-statistics` output (`{"Label":..,"Datapoints":[{"Timestamp","Maximum",
+ * "Average","Unit"}]}`). The label and unit say which metric it is; `fallback` applies when they do not.
+ */
+export function parseMetricStatistics(input: unknown, fallback: 'aws-ecs' | 'container-insights'): MetricDataset {
+  if (typeof input !== 'object' || input === null || !Array.isArray((input as { Datapoints?: unknown }).Datapoints)) {
+    throw new InvalidInputError('metrics: expected get-metric-statistics output with a Datapoints array');
+  }
+  const { Label, Datapoints } = input as { Label?: unknown; Datapoints: unknown[] };
+  const label = typeof Label === 'string' ? Label : '';
+  const points: RawPoint[] = [];
+  let unit = '';
+  for (const dp of Datapoints) {
+    if (typeof dp !== 'object' || dp === null) continue;
+    const d = dp as Record<string, unknown>;
+    const t = parseTimestamp(d['Timestamp']);
+    const max = typeof d['Maximum'] === 'number' ? d['Maximum'] : null;
+    const avg = typeof d['Average'] === 'number' ? d['Average'] : null;
+    if (t === null || (max === null && avg === null)) continue;
+    if (typeof d['Unit'] === 'string') unit = d['Unit'];
+    points.push({ t, max, avg });
+  }
+  points.sort((a, b) => a.t - b.t);
+  const gaps = points.slice(1).map((p, i) => p.t - (points[i]?.t ?? p.t)).filter((g) => g > 0).sort((a, b) => a - b);
+  const periodSeconds = gaps.length ? Math.max(60, Math.round((gaps[Math.floor(gaps.length / 2)] ?? 60_000) / 1000)) : 60;
+  const percent = unit === 'Percent' || /Utilization$/.test(label);
+  let source: MetricDataset['source'];
+  if (/^ContainerMemory/.test(label)) source = 'container-insights-container';
+  else if (/^TaskMemory/.test(label)) source = 'container-insights-task';
+  else if (label === 'MemoryUtilized' || fallback === 'container-insights') source = 'container-insights-service';
+  else source = 'aws-ecs-service';
+  if (/^ContainerMemoryUtilization$/.test(label)) source = 'container-insights-container';
+  // Container Insights publishes MemoryUtilized in Megabytes; a Bytes unit means someone converted it.
+  const scale = unit === 'Bytes' ? 1 / (1024 * 1024) : 1;
+  return {
+    source,
+    unit: percent ? 'percent' : 'MiB',
+    periodSeconds,
+    points: scale === 1 ? points : points.map((p) => ({ t: p.t, max: p.max === null ? null : p.max * scale, avg: p.avg === null ? null : p.avg * scale })),
+  };
+}
+
+/** The memory the AWS/ECS percentage is a share of: the task memory, else the sum of container limits. */
+export function utilizationDenominator(taskDefinition: TaskDefinition | null, task: TaskSnapshot): number | null {
+  const taskMemory = taskDefinition?.memory ?? task.memory;
+  if (taskMemory) return taskMemory;
+  const containers = taskDefinition?.containers ?? task.containers;
+  const sum = containers.reduce((acc, c) => acc + (c.memory ?? c.memoryReservation ?? 0), 0);
+  return sum > 0 ? sum : null;
+}
+
+export interface SeriesContext {
+  task: TaskSnapshot;
+  taskDefinition: TaskDefinition | null;
+  container: string;
+}
+
+const RANK: Record<MetricDataset['source'], number> = {
+  'container-insights-container': 0,
+  'container-insights-task': 1,
+  'container-insights-service': 2,
+  'aws-ecs-service': 3,
+};
+
+/**
+ * Choose the best dataset and convert it to MiB of its scope. Notes say what was chosen, what was not there,
+ * and why a number may not be the container's own.
+ */
+export function selectMemorySeries(raw: RawMemoryMetrics, ctx: SeriesContext): { series: MemorySeries; notes: string[] } {
+  const notes: string[] = [];
+  const defContainer = ctx.taskDefinition?.containers.find((c) => c.name === ctx.container);
+  const eventContainer = ctx.task.containers.find((c) => c.name === ctx.container);
+  const containerLimit = defContainer?.memory ?? eventContainer?.memory ?? null;
+  const taskMemory = ctx.taskDefinition?.memory ?? ctx.task.memory ?? null;
+  const containerCount = ctx.taskDefinition?.containers.length ?? ctx.task.containers.length;
+  const candidates = [...raw.datasets].filter((d) => d.points.length > 0).sort((a, b) => RANK[a.source] - RANK[b.source]);
+
+  for (const dataset of candidates) {
+    let scale: number | null = 1;
+    let scope: MemorySeries['scope'];
+    let ceiling: number | null;
+    if (dataset.source === 'container-insights-container') {
+      scope = 'container';
+      ceiling = containerLimit ?? taskMemory;
+      if (dataset.unit === 'percent') scale = ceiling ? ceiling / 100 : null;
+    } else {
+      scope = dataset.source === 'aws-ecs-service' || dataset.source === 'container-insights-service' ? 'service' : 'task';
+      const denominator = utilizationDenominator(ctx.taskDefinition, ctx.task);
+      ceiling = taskMemory ?? denominator;
+      if (dataset.unit === 'percent') {
+        scale = denominator ? denominator / 100 : null;
+        if (scale === null) {
+          notes.push(`${dataset.source}: a percentage with no known task memory to convert it; skipped.`);
+          continue;
+        }
+      }
+    }
+    const points: MemoryPoint[] = dataset.points.map((p) => ({
+      t: p.t,
+      maxMiB: p.max === null || scale === null ? null : p.max * scale,
+      avgMiB: p.avg === null || scale === null ? null : p.avg * scale,
+    }));
+    notes.push(describeSource(dataset.source, containerCount, ctx.container));
+    return { series: { source: dataset.source, scope, periodSeconds: dataset.periodSeconds, points, ceilingMiB: ceiling }, notes };
+  }
+  if (!ctx.task.serviceName) {
+    notes.push('A standalone task (group family:…) has no AWS/ECS service metrics; only Container Insights covers it.');
+  }
+  return { series: { source: 'none', scope: 'none', periodSeconds: 60, points: [], ceilingMiB: containerLimit ?? taskMemory }, notes };
+}
+
+function describeSource(source: MetricDataset['source'], containers: number, container: string): string {
+  switch (source) {
+    case 'container-insights-container':
+      return `Memory history: Container Insights ContainerMemoryUtilized for container ${container} itself.`;
+    case 'container-insights-task':
+    case 'container-insights-service':
+      return containers > 1
+        ? `Memory history: Container Insights MemoryUtilized per task (all ${containers} containers together), not ${container} alone.`
+        : 'Memory history: Container Insights MemoryUtilized per task (one container, so it is the container).';
+    default:
+      return containers > 1
+        ? `Memory history: AWS/ECS MemoryUtilization of the service's tasks (all ${containers} containers together), not ${container} alone.`
+        : 'Memory history: AWS/ECS MemoryUtilization of the service (one container per task, so it is the container).';
+  }
+}
+
+/** The exact command that turns on Container Insights with enhanced observability for the cluster. */
+export function containerInsightsCommand(task: TaskSnapshot): string {
+  const cluster = task.clusterName || '<cluster>';
+  const region = task.region ? ` --region ${task.region}` : '';
+  return `aws ecs update-cluster-settings --cluster ${cluster} --settings name=containerInsights,value=enhanced${region}`;
+}

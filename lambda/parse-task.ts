@@ -1,0 +1,313 @@
+/**
+ * Parse every real input format into `TaskSnapshot`s:
+ * - an EventBridge "ECS Task State Change" event;
+ * - `aws ecs describe-tasks` output (`{"tasks":[...]}`) and `aws ecs stop-task` output (`{"task":{...}}`);
+ * - a single task object, camelCase, or PascalCase as Step Functions' `runTask.sync` gives it.
+ *
+ * Real inputs are messy: timestamps are ISO strings with 0-3 fractional digits, `+00:00` offsets, epoch seconds
+ * (AWS CLI v1, as floats) or epoch milliseconds (Step Functions); cpu and memory are strings; `exitCode`,
+ * `containers` and most fields can be missing; account ids are masked. So validation is structural and lenient
+ * (zod/mini), and normalisation never trusts a field it did not check. Pure: no I/O, no clock.
+ */
+import * as z from 'zod/mini';
+import { InvalidInputError } from './errors';
+import type { ContainerState, LaunchType, TaskSnapshot } from './model';
+
+const TASK_STATE_CHANGE = 'ECS Task State Change';
+
+const scalar = z.union([z.string(), z.number(), z.null()]);
+
+const rawContainer = z.looseObject({
+  name: z.optional(z.union([z.string(), z.null()])),
+  exitCode: z.optional(scalar),
+  reason: z.optional(z.union([z.string(), z.null()])),
+  lastStatus: z.optional(z.union([z.string(), z.null()])),
+  memory: z.optional(scalar),
+  memoryReservation: z.optional(scalar),
+  cpu: z.optional(scalar),
+  image: z.optional(z.union([z.string(), z.null()])),
+});
+
+const rawTask = z.looseObject({
+  taskArn: z.string(),
+  clusterArn: z.optional(z.union([z.string(), z.null()])),
+  taskDefinitionArn: z.optional(z.union([z.string(), z.null()])),
+  group: z.optional(z.union([z.string(), z.null()])),
+  launchType: z.optional(z.union([z.string(), z.null()])),
+  capacityProviderName: z.optional(z.union([z.string(), z.null()])),
+  cpu: z.optional(scalar),
+  memory: z.optional(scalar),
+  lastStatus: z.optional(z.union([z.string(), z.null()])),
+  desiredStatus: z.optional(z.union([z.string(), z.null()])),
+  stopCode: z.optional(z.union([z.string(), z.null()])),
+  stoppedReason: z.optional(z.union([z.string(), z.null()])),
+  startedAt: z.optional(scalar),
+  stoppingAt: z.optional(scalar),
+  stoppedAt: z.optional(scalar),
+  version: z.optional(scalar),
+  availabilityZone: z.optional(z.union([z.string(), z.null()])),
+  containers: z.optional(z.union([z.array(rawContainer), z.null()])),
+});
+type RawTask = z.infer<typeof rawTask>;
+
+const rawEvent = z.looseObject({
+  'detail-type': z.string(),
+  source: z.string(),
+  id: z.optional(z.string()),
+  time: z.optional(scalar),
+  region: z.optional(z.string()),
+  account: z.optional(z.string()),
+  detail: z.looseObject({}),
+});
+
+export type InputKind = 'event' | 'describe-tasks' | 'stop-task' | 'task';
+
+export interface ParsedInput {
+  kind: InputKind;
+  tasks: TaskSnapshot[];
+  /** Tasks in the input that could not be parsed, with the reason (describe-tasks output only). */
+  skipped: { index: number; reason: string }[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Turn Step Functions' PascalCase keys into the API's camelCase, recursively. Values are left alone. */
+export function camelCaseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelCaseKeys);
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    const camel = /^[A-Z][a-z]/.test(key) ? key.charAt(0).toLowerCase() + key.slice(1) : key;
+    out[camel] = camelCaseKeys(inner);
+  }
+  return out;
+}
+
+function looksPascalCase(value: Record<string, unknown>): boolean {
+  return 'TaskArn' in value || 'Tasks' in value || 'Containers' in value || 'Detail' in value;
+}
+
+/** Epoch ms from an ISO string, epoch seconds (float) or epoch milliseconds. Null when unreadable. */
+export function parseTimestamp(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
+    return value > 1e11 ? Math.round(value) : Math.round(value * 1000);
+  }
+  if (typeof value === 'string' && value.trim() !== '') {
+    const trimmed = value.trim();
+    if (/^\d+(\.\d+)?$/.test(trimmed)) return parseTimestamp(Number(trimmed));
+    const ms = Date.parse(trimmed);
+    return Number.isNaN(ms) ? null : ms;
+  }
+  return null;
+}
+
+/** A positive integer from a number or numeric string (`"512"`), else null. */
+export function parseInteger(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return Math.round(value);
+  if (typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value));
+  return null;
+}
+
+/**
+ * Task-level cpu/memory may also be given as "1 vCPU" / "2 GB" in a task definition. Normalise to CPU units
+ * and MiB; plain numbers are already in those units.
+ */
+export function parseSize(value: unknown, unit: 'cpu' | 'memory'): number | null {
+  const plain = parseInteger(value);
+  if (plain !== null) return plain;
+  if (typeof value !== 'string') return null;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(vcpu|gb|gib|mb|mib)\s*$/i.exec(value);
+  if (!match?.[1] || !match[2]) return null;
+  const n = Number(match[1]);
+  const suffix = match[2].toLowerCase();
+  if (unit === 'cpu' && suffix === 'vcpu') return Math.round(n * 1024);
+  if (unit === 'memory' && (suffix === 'gb' || suffix === 'gib')) return Math.round(n * 1024);
+  if (unit === 'memory' && (suffix === 'mb' || suffix === 'mib')) return Math.round(n);
+  return null;
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+interface ArnParts {
+  partition: string | null;
+  region: string | null;
+  account: string | null;
+  resource: string;
+}
+
+/** Lenient ARN split: masked accounts (`************`, `{account-id}`, `REDACTED`) are kept as they are. */
+export function splitArn(arn: string): ArnParts | null {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') return null;
+  return {
+    partition: parts[1] || null,
+    region: parts[3] || null,
+    account: parts[4] || null,
+    resource: parts.slice(5).join(':'),
+  };
+}
+
+function lastSegment(value: string): string {
+  const resource = splitArn(value)?.resource ?? value;
+  const segments = resource.split('/').filter((s) => s !== '');
+  return segments[segments.length - 1] ?? resource;
+}
+
+/** `family` and `revision` from `arn:...:task-definition/family:7` (or a bare `family:7`). */
+export function parseTaskDefinitionArn(arn: string | null): { family: string | null; revision: number | null } {
+  if (!arn) return { family: null, revision: null };
+  const tail = lastSegment(arn);
+  const match = /^(.+):(\d+)$/.exec(tail);
+  if (match?.[1] && match[2]) return { family: match[1], revision: Number(match[2]) };
+  return { family: tail || null, revision: null };
+}
+
+const LAUNCH_TYPES: readonly LaunchType[] = ['FARGATE', 'EC2', 'EXTERNAL', 'MANAGED_INSTANCES'];
+
+function parseLaunchType(raw: RawTask): LaunchType | null {
+  const value = str(raw.launchType)?.toUpperCase();
+  if (value && (LAUNCH_TYPES as readonly string[]).includes(value)) return value as LaunchType;
+  const provider = str(raw.capacityProviderName)?.toUpperCase();
+  if (provider === 'FARGATE' || provider === 'FARGATE_SPOT') return 'FARGATE';
+  if (str(raw['containerInstanceArn'])) return 'EC2';
+  return null;
+}
+
+function parseContainer(raw: z.infer<typeof rawContainer>, index: number): ContainerState {
+  return {
+    name: str(raw.name) ?? `container-${index + 1}`,
+    exitCode: parseInteger(raw.exitCode),
+    reason: str(raw.reason),
+    lastStatus: str(raw.lastStatus),
+    memory: parseInteger(raw.memory),
+    memoryReservation: parseInteger(raw.memoryReservation),
+    cpu: parseInteger(raw.cpu),
+    image: str(raw.image),
+  };
+}
+
+function issueText(error: z.core.$ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}
+
+function normaliseTask(
+  input: unknown,
+  envelope: { eventId: string | null; eventTime: number | null; region: string | null; account: string | null },
+): TaskSnapshot {
+  const parsed = rawTask.safeParse(input);
+  if (!parsed.success) throw new InvalidInputError(`not an ECS task: ${issueText(parsed.error)}`);
+  const raw = parsed.data;
+  const taskArnParts = splitArn(raw.taskArn);
+  const clusterArn = str(raw.clusterArn) ?? '';
+  const clusterArnParts = clusterArn ? splitArn(clusterArn) : null;
+  const taskDefinitionArn = str(raw.taskDefinitionArn);
+  const { family, revision } = parseTaskDefinitionArn(taskDefinitionArn);
+  const group = str(raw.group);
+  const serviceName = group?.startsWith('service:') ? group.slice('service:'.length) || null : null;
+  // Cluster name: the ARN's last segment; older task ARNs carry it as arn:...:task/CLUSTER/ID.
+  let clusterName = clusterArn ? lastSegment(clusterArn) : '';
+  if (!clusterName && taskArnParts) {
+    const segments = taskArnParts.resource.split('/');
+    if (segments.length >= 3 && segments[1]) clusterName = segments[1];
+  }
+  const containers = (raw.containers ?? []).map(parseContainer);
+  return {
+    clusterArn,
+    clusterName,
+    taskArn: raw.taskArn,
+    taskId: lastSegment(raw.taskArn),
+    taskDefinitionArn,
+    family,
+    revision,
+    group,
+    serviceName,
+    launchType: parseLaunchType(raw),
+    capacityProviderName: str(raw.capacityProviderName),
+    region: taskArnParts?.region ?? clusterArnParts?.region ?? envelope.region,
+    accountId: taskArnParts?.account ?? clusterArnParts?.account ?? envelope.account,
+    partition: taskArnParts?.partition ?? clusterArnParts?.partition ?? 'aws',
+    cpu: parseSize(raw.cpu, 'cpu'),
+    memory: parseSize(raw.memory, 'memory'),
+    lastStatus: str(raw.lastStatus),
+    desiredStatus: str(raw.desiredStatus),
+    stopCode: str(raw.stopCode),
+    stoppedReason: str(raw.stoppedReason),
+    startedAt: parseTimestamp(raw.startedAt),
+    stoppingAt: parseTimestamp(raw.stoppingAt),
+    stoppedAt: parseTimestamp(raw.stoppedAt),
+    version: parseInteger(raw.version),
+    availabilityZone: str(raw.availabilityZone),
+    containers,
+    eventId: envelope.eventId,
+    eventTime: envelope.eventTime,
+  };
+}
+
+const NO_ENVELOPE = { eventId: null, eventTime: null, region: null, account: null };
+
+/**
+ * Parse an EventBridge event. Throws `InvalidInputError` for anything that is not an ECS Task State Change with
+ * a task ARN: the caller logs the reason and drops the event (it is not retryable).
+ */
+export function parseTaskStateChange(input: unknown): TaskSnapshot {
+  if (!isRecord(input)) throw new InvalidInputError('event is not a JSON object');
+  const parsed = rawEvent.safeParse(input);
+  if (!parsed.success) throw new InvalidInputError(`not an EventBridge event: ${issueText(parsed.error)}`);
+  const event = parsed.data;
+  if (event.source !== 'aws.ecs' || event['detail-type'] !== TASK_STATE_CHANGE) {
+    throw new InvalidInputError(`unexpected event type: ${event.source} / ${event['detail-type']}`);
+  }
+  return normaliseTask(event.detail, {
+    eventId: event.id ?? null,
+    eventTime: parseTimestamp(event.time),
+    region: event.region ?? null,
+    account: event.account ?? null,
+  });
+}
+
+/**
+ * Parse any supported input (for `triage`): an event, describe-tasks / stop-task output, or a task object in
+ * camelCase or PascalCase. Throws `InvalidInputError` when nothing in it is a task.
+ */
+export function parseTaskInput(input: unknown): ParsedInput {
+  if (!isRecord(input)) {
+    if (Array.isArray(input)) return parseTaskList(input, 'describe-tasks');
+    throw new InvalidInputError('expected a JSON object (an event, describe-tasks output or a task)');
+  }
+  const value = looksPascalCase(input) ? (camelCaseKeys(input) as Record<string, unknown>) : input;
+  if ('detail-type' in value || ('detail' in value && 'source' in value)) {
+    return { kind: 'event', tasks: [parseTaskStateChange(value)], skipped: [] };
+  }
+  if (Array.isArray(value['tasks'])) return parseTaskList(value['tasks'], 'describe-tasks');
+  if (isRecord(value['task'])) return { kind: 'stop-task', tasks: [normaliseTask(value['task'], NO_ENVELOPE)], skipped: [] };
+  if ('taskArn' in value) return { kind: 'task', tasks: [normaliseTask(value, NO_ENVELOPE)], skipped: [] };
+  throw new InvalidInputError(
+    'no task found: expected an EventBridge event, {"tasks":[...]}, {"task":{...}} or a task object with taskArn',
+  );
+}
+
+function parseTaskList(list: unknown[], kind: InputKind): ParsedInput {
+  const tasks: TaskSnapshot[] = [];
+  const skipped: { index: number; reason: string }[] = [];
+  list.forEach((item, index) => {
+    try {
+      tasks.push(normaliseTask(isRecord(item) && looksPascalCase(item) ? camelCaseKeys(item) : item, NO_ENVELOPE));
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      skipped.push({ index, reason: error.message });
+    }
+  });
+  if (tasks.length === 0) {
+    throw new InvalidInputError(
+      list.length === 0 ? 'the tasks array is empty' : `no valid task in tasks[]: ${skipped[0]?.reason ?? ''}`,
+    );
+  }
+  return { kind, tasks, skipped };
+}

@@ -1,0 +1,237 @@
+/**
+ * Recognise the container's runtime from its image, command and environment, and fit its heap flag under the
+ * (new) container memory limit. Pure.
+ *
+ * Rules (ECS-FACTS.md, seed guide): JVM `-XX:MaxRAMPercentage=75` (never 100 %: metaspace, thread stacks, code
+ * cache and native memory live outside the heap); Node `--max-old-space-size` at about 75 % of the limit; Python
+ * has no limit flag (find leaks with tracemalloc).
+ */
+import type { ContainerDefinition, Runtime, RuntimeAdvice } from './model';
+
+/** The share of the container limit a heap may take before native memory has no room. */
+export const HEAP_SHARE = 0.75;
+/** Above this share of the limit, a heap setting is flagged as leaving no room. */
+const HEAP_SHARE_MAX = 0.8;
+
+const JAVA_ENV = ['JAVA_TOOL_OPTIONS', 'JAVA_OPTS', 'JDK_JAVA_OPTIONS', '_JAVA_OPTIONS', 'CATALINA_OPTS', 'JVM_OPTS'];
+const JVM_IMAGE =
+  /(^|[/_-])(openjdk|temurin|eclipse-temurin|amazoncorretto|corretto|zulu|liberica|semeru|graalvm|jdk|jre|java|maven|gradle|tomcat|jetty|wildfly|keycloak|spring|kafka|elasticsearch|opensearch|jenkins)([:/@_-]|$)/i;
+const NODE_IMAGE = /(^|[/_-])(node|nodejs)([:/@_-]|$)/i;
+const PYTHON_IMAGE = /(^|[/_-])(python|pypy|django|flask|fastapi|uvicorn|gunicorn|jupyter)([:/@_-]|$)|python\d/i;
+
+export interface RuntimeInput {
+  image: string | null;
+  environment: Record<string, string>;
+  command: string[];
+  entryPoint: string[];
+}
+
+export function runtimeInputOf(def: ContainerDefinition | null, eventImage: string | null): RuntimeInput {
+  return {
+    image: def?.image ?? eventImage,
+    environment: def?.environment ?? {},
+    command: def?.command ?? [],
+    entryPoint: def?.entryPoint ?? [],
+  };
+}
+
+export function detectRuntime(input: RuntimeInput): { runtime: Runtime; detectedFrom: string } | null {
+  const cmd = [...input.entryPoint, ...input.command].join(' ');
+  for (const name of JAVA_ENV) {
+    if (input.environment[name] !== undefined) return { runtime: 'jvm', detectedFrom: name };
+  }
+  if (/(^|\s|\/)java(\s|$)|-Xmx\d|-XX:|\.jar\b/.test(cmd)) return { runtime: 'jvm', detectedFrom: 'command' };
+  if (input.environment['NODE_OPTIONS'] !== undefined) return { runtime: 'node', detectedFrom: 'NODE_OPTIONS' };
+  if (/(^|\s|\/)(node|nodejs)(\s|$)|--max-old-space-size|(^|\s)(npm|yarn|pnpm)\s/.test(cmd)) {
+    return { runtime: 'node', detectedFrom: 'command' };
+  }
+  if (/(^|\s|\/)(python[\d.]*|gunicorn|uvicorn|celery)(\s|$)/.test(cmd)) return { runtime: 'python', detectedFrom: 'command' };
+  if (input.environment['PYTHONPATH'] !== undefined || input.environment['PYTHONUNBUFFERED'] !== undefined) {
+    return { runtime: 'python', detectedFrom: 'environment' };
+  }
+  if (input.image) {
+    const image = imageName(input.image);
+    if (JVM_IMAGE.test(image)) return { runtime: 'jvm', detectedFrom: 'image' };
+    if (NODE_IMAGE.test(image)) return { runtime: 'node', detectedFrom: 'image' };
+    if (PYTHON_IMAGE.test(image)) return { runtime: 'python', detectedFrom: 'image' };
+    return { runtime: 'other', detectedFrom: 'image' };
+  }
+  return null;
+}
+
+/** The repository path of an image reference, without registry host and digest (the tag is kept). */
+function imageName(image: string): string {
+  const withoutDigest = image.split('@')[0] ?? image;
+  const parts = withoutDigest.split('/');
+  if (parts.length > 1 && /[.:]/.test(parts[0] ?? '') && !/^[a-z0-9-]+:[\w.-]+$/i.test(withoutDigest)) parts.shift();
+  return parts.join('/');
+}
+
+/** Size in MiB from a JVM size (`768m`, `2g`, `1048576k`, `2147483648`). */
+export function parseJvmSize(value: string): number | null {
+  const match = /^(\d+)([kKmMgGtT]?)$/.exec(value);
+  if (!match?.[1]) return null;
+  const n = Number(match[1]);
+  switch ((match[2] ?? '').toLowerCase()) {
+    case 'k':
+      return n / 1024;
+    case 'm':
+      return n;
+    case 'g':
+      return n * 1024;
+    case 't':
+      return n * 1024 * 1024;
+    default:
+      return n / (1024 * 1024);
+  }
+}
+
+interface FoundFlag {
+  envVar: string | null;
+  flag: string;
+}
+
+function findFlag(input: RuntimeInput, pattern: RegExp, envVars: string[]): FoundFlag | null {
+  for (const name of envVars) {
+    const value = input.environment[name];
+    const match = value === undefined ? null : pattern.exec(value);
+    if (match) return { envVar: name, flag: match[0] };
+  }
+  for (const part of [...input.entryPoint, ...input.command]) {
+    const match = pattern.exec(part);
+    if (match) return { envVar: null, flag: match[0] };
+  }
+  return null;
+}
+
+function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string): RuntimeAdvice {
+  const problems: string[] = [];
+  const xmx = findFlag(input, /-Xmx(\d+[kKmMgGtT]?)\b/, JAVA_ENV);
+  const percent = findFlag(input, /-XX:MaxRAMPercentage=(\d+(?:\.\d+)?)/, JAVA_ENV);
+  const envVar = xmx?.envVar ?? percent?.envVar ?? JAVA_ENV.find((n) => input.environment[n] !== undefined) ?? 'JAVA_TOOL_OPTIONS';
+  const recommendedFlag = '-XX:MaxRAMPercentage=75.0';
+  let currentFlag: string | null = null;
+  if (xmx) {
+    currentFlag = xmx.flag;
+    const heap = parseJvmSize(xmx.flag.slice(4));
+    if (heap !== null && limitMiB) {
+      const share = heap / limitMiB;
+      if (share > HEAP_SHARE) {
+        problems.push(
+          `${xmx.flag} is ${Math.round(share * 100)} % of the ${limitMiB} MiB limit: metaspace, thread stacks and native ` +
+            `memory need the rest. Replace it with ${recommendedFlag} (heap ${Math.floor(limitMiB * HEAP_SHARE)} MiB), ` +
+            `or at most -Xmx${Math.floor(limitMiB * HEAP_SHARE)}m.`,
+        );
+      } else {
+        problems.push(`${xmx.flag} is fixed: it will not grow with the new limit. Prefer ${recommendedFlag}.`);
+      }
+    }
+  } else if (percent) {
+    currentFlag = percent.flag;
+    const value = Number(percent.flag.split('=')[1]);
+    if (value > HEAP_SHARE_MAX * 100) {
+      problems.push(`${percent.flag} leaves under ${100 - value} % of the limit for non-heap memory; use ${recommendedFlag}.`);
+    }
+  } else {
+    problems.push(
+      `No heap flag: the JVM defaults to MaxRAMPercentage=25, and native memory is unbounded. Set ${recommendedFlag} ` +
+        `so the heap follows the limit and a heap overflow is a Java OutOfMemoryError, not a container kill.`,
+    );
+  }
+  const needsChange = problems.length > 0;
+  return {
+    runtime: 'jvm',
+    detectedFrom,
+    currentFlag,
+    recommendedFlag: needsChange ? recommendedFlag : null,
+    envVar,
+    problems,
+    profiling:
+      'Add -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/tmp (on a volume you can read), take `jcmd <pid> GC.heap_dump`, ' +
+      'and turn on -XX:NativeMemoryTracking=summary to see memory outside the heap.',
+  };
+}
+
+function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string): RuntimeAdvice {
+  const problems: string[] = [];
+  const found = findFlag(input, /--max-old-space-size=(\d+)/, ['NODE_OPTIONS']);
+  const target = limitMiB ? Math.floor(limitMiB * HEAP_SHARE) : null;
+  const recommendedFlag = target ? `--max-old-space-size=${target}` : null;
+  if (found) {
+    const heap = Number(found.flag.split('=')[1]);
+    if (limitMiB && heap > limitMiB * HEAP_SHARE_MAX) {
+      problems.push(
+        `${found.flag} is ${Math.round((heap / limitMiB) * 100)} % of the ${limitMiB} MiB limit: V8 will grow the heap ` +
+          `past what the container can hold. Use ${recommendedFlag}.`,
+      );
+    } else if (limitMiB && heap < limitMiB * 0.5) {
+      problems.push(`${found.flag} uses under half of the ${limitMiB} MiB limit; ${recommendedFlag} makes use of it.`);
+    }
+  } else if (limitMiB) {
+    problems.push(
+      `No --max-old-space-size: V8 sizes its heap from the host, not the container. Set ${recommendedFlag} ` +
+        `(75 % of ${limitMiB} MiB) in NODE_OPTIONS.`,
+    );
+  }
+  return {
+    runtime: 'node',
+    detectedFrom,
+    currentFlag: found?.flag ?? null,
+    recommendedFlag: problems.length > 0 ? recommendedFlag : null,
+    envVar: 'NODE_OPTIONS',
+    problems,
+    profiling:
+      'Add --heapsnapshot-near-heap-limit=2 --diagnostic-dir=/tmp to NODE_OPTIONS to write heap snapshots before V8 ' +
+      'runs out, then compare two snapshots in Chrome DevTools.',
+  };
+}
+
+/**
+ * Runtime advice for the container under `limitMiB` (the proposed hard limit, or the current one when there is
+ * no proposal). Null when nothing identifies the runtime.
+ */
+export function adviseRuntime(input: RuntimeInput, limitMiB: number | null): RuntimeAdvice | null {
+  const detected = detectRuntime(input);
+  if (!detected) return null;
+  switch (detected.runtime) {
+    case 'jvm':
+      return jvmAdvice(input, limitMiB, detected.detectedFrom);
+    case 'node':
+      return nodeAdvice(input, limitMiB, detected.detectedFrom);
+    case 'python':
+      return {
+        runtime: 'python',
+        detectedFrom: detected.detectedFrom,
+        currentFlag: null,
+        recommendedFlag: null,
+        envVar: null,
+        problems: [],
+        profiling:
+          'Python has no heap limit flag. Set PYTHONTRACEMALLOC=25 (or call tracemalloc.start()) and compare ' +
+          'tracemalloc snapshots to find what grows.',
+      };
+    default:
+      return {
+        runtime: 'other',
+        detectedFrom: detected.detectedFrom,
+        currentFlag: null,
+        recommendedFlag: null,
+        envVar: null,
+        problems: [],
+        profiling: null,
+      };
+  }
+}
+
+/** The new value of the env var that carries the flag: the old value with the flag replaced or appended. */
+export function applyFlag(current: string | undefined, advice: RuntimeAdvice): string | null {
+  if (!advice.recommendedFlag) return null;
+  const base = current ?? '';
+  let next = base;
+  if (advice.runtime === 'jvm') {
+    next = base.replace(/\s*-Xmx\d+[kKmMgGtT]?\b/g, '').replace(/\s*-XX:MaxRAMPercentage=\d+(\.\d+)?/g, '');
+  } else if (advice.runtime === 'node') {
+    next = base.replace(/\s*--max-old-space-size=\d+/g, '');
+  }
+  return `${next.trim()} ${advice.recommendedFlag}`.trim();
+}

@@ -1,0 +1,195 @@
+/**
+ * The triage core, shared by the Lambda and the offline `triage` command:
+ * gather the evidence (task definition, memory history, deployed revision) concurrently through injected
+ * readers, then build the `TriageResult` purely: classify, analyse the memory pattern, recommend, advise the
+ * runtime flags, and say what is uncertain.
+ */
+import { classifyKill } from './classify-kill';
+import { errorMessage } from './errors';
+import { analyzeMemory } from './memory-pattern';
+import { containerInsightsCommand, type MetricsQuery, type RawMemoryMetrics, selectMemorySeries } from './memory-metrics';
+import type {
+  Confidence,
+  KillClassification,
+  MemorySeries,
+  MemoryValues,
+  TaskDefinition,
+  TaskSnapshot,
+  TriageResult,
+} from './model';
+import { recommendMemory } from './recommend-memory';
+import { adviseRuntime, runtimeInputOf } from './runtime-flags';
+
+/** The I/O the triage needs. The Lambda passes SDK-backed readers; `triage` passes file-backed ones. */
+export interface EvidenceReaders {
+  describeTaskDefinition?: (taskDefinitionArn: string) => Promise<TaskDefinition>;
+  fetchMemoryMetrics?: (query: MetricsQuery) => Promise<RawMemoryMetrics>;
+  deployedTaskDefinitionArn?: (clusterArn: string, serviceName: string) => Promise<string | null>;
+}
+
+export interface Evidence {
+  taskDefinition: TaskDefinition | null;
+  metrics: RawMemoryMetrics;
+  deployed: TaskDefinition | null;
+  warnings: string[];
+}
+
+export interface TriageOptions {
+  now: number;
+  lookbackHours: number;
+}
+
+async function settle<T>(label: string, warnings: string[], run: (() => Promise<T>) | null): Promise<T | null> {
+  if (!run) return null;
+  try {
+    return await run();
+  } catch (error) {
+    warnings.push(`${label} failed: ${errorMessage(error)}`);
+    return null;
+  }
+}
+
+/**
+ * Read the evidence for one task. The task definition, the metrics and the service's deployed revision are
+ * independent, so they run concurrently; only a stale revision's definition waits for the service. A failed read
+ * becomes a warning and lowers confidence; it never stops the alert.
+ */
+export async function gatherEvidence(
+  task: TaskSnapshot,
+  container: string | null,
+  readers: EvidenceReaders,
+  options: TriageOptions,
+): Promise<Evidence> {
+  const warnings: string[] = [];
+  const { describeTaskDefinition, fetchMemoryMetrics, deployedTaskDefinitionArn } = readers;
+  const [taskDefinition, metrics, deployedArn] = await Promise.all([
+    settle('DescribeTaskDefinition', warnings, task.taskDefinitionArn && describeTaskDefinition
+      ? () => describeTaskDefinition(task.taskDefinitionArn as string)
+      : null),
+    settle('GetMetricData', warnings, container && fetchMemoryMetrics
+      ? () => fetchMemoryMetrics({ task, container, lookbackHours: options.lookbackHours, now: options.now })
+      : null),
+    settle('DescribeServices', warnings, task.serviceName && deployedTaskDefinitionArn
+      ? () => deployedTaskDefinitionArn(task.clusterArn, task.serviceName as string)
+      : null),
+  ]);
+  let deployed: TaskDefinition | null = null;
+  if (deployedArn && deployedArn !== task.taskDefinitionArn && describeTaskDefinition) {
+    deployed = await settle('DescribeTaskDefinition (deployed revision)', warnings, () => describeTaskDefinition(deployedArn));
+  }
+  return { taskDefinition, metrics: metrics ?? { datasets: [], containerInsights: null }, deployed, warnings };
+}
+
+const ORDER: Confidence[] = ['low', 'medium', 'high'];
+function lowest(...values: Confidence[]): Confidence {
+  return values.reduce((a, b) => (ORDER.indexOf(a) <= ORDER.indexOf(b) ? a : b), 'high');
+}
+
+function valuesOf(def: TaskDefinition | null, container: string): MemoryValues | null {
+  if (!def) return null;
+  const c = def.containers.find((x) => x.name === container);
+  return { memory: c?.memory ?? null, memoryReservation: c?.memoryReservation ?? null, taskMemory: def.memory, taskCpu: def.cpu };
+}
+
+/** Build the triage result from the evidence. Pure. Returns the series too, for the sparkline and the graph. */
+export function buildTriage(task: TaskSnapshot, evidence: Evidence, options: TriageOptions): { result: TriageResult; series: MemorySeries } {
+  const { taskDefinition, deployed } = evidence;
+  const warnings = [...evidence.warnings];
+  const suggestions: string[] = [];
+  let classification: KillClassification = classifyKill(task, taskDefinition);
+  const target = classification.target;
+  const { series, notes } = target
+    ? selectMemorySeries(evidence.metrics, { task, taskDefinition, container: target })
+    : { series: { source: 'none', scope: 'none', periodSeconds: 60, points: [], ceilingMiB: null } as MemorySeries, notes: [] as string[] };
+  const analysis = analyzeMemory(series, { limitMiB: series.ceilingMiB, now: options.now });
+  analysis.reasons = [...notes, ...analysis.reasons];
+
+  const targetVerdict = classification.containers.find((c) => c.name === target) ?? null;
+  let kind = targetVerdict?.kind ?? null;
+  // An unexplained SIGKILL whose memory sat at the limit is an OOM whose reason string was lost.
+  if (classification.verdict === 'possible-oom' && kind === 'sigkill' && analysis.evidence.censored) {
+    kind = 'oom-killed';
+    classification = {
+      ...classification,
+      verdict: 'oom',
+      confidence: 'medium',
+      notes: [...classification.notes, 'Exit 137 with no OOM reason, but memory peaked at the limit: treated as an OOM kill.'],
+    };
+  }
+
+  const eventContainer = task.containers.find((c) => c.name === target) ?? null;
+  const containerDef = taskDefinition?.containers.find((c) => c.name === target) ?? null;
+  const recommendation =
+    target && kind && classification.verdict !== 'not-oom'
+      ? recommendMemory({
+          container: target,
+          kind,
+          launchType: task.launchType,
+          taskDefinition,
+          eventContainer,
+          eventTaskMemory: task.memory,
+          eventTaskCpu: task.cpu,
+          analysis,
+          seriesScope: series.scope,
+        })
+      : null;
+
+  const currentLimit = containerDef?.memory ?? eventContainer?.memory ?? taskDefinition?.memory ?? task.memory ?? null;
+  const runtime = target ? adviseRuntime(runtimeInputOf(containerDef, eventContainer?.image ?? null), recommendation?.memory ?? currentLimit) : null;
+
+  let staleRevision: TriageResult['staleRevision'] = null;
+  if (deployed && deployed.revision !== null && task.revision !== null && deployed.revision > task.revision && deployed.taskDefinitionArn) {
+    const deployedValues = target ? valuesOf(deployed, target) : null;
+    staleRevision = { killed: task.revision, deployed: deployed.revision, deployedTaskDefinitionArn: deployed.taskDefinitionArn, deployedValues };
+    const already =
+      recommendation && deployedValues?.memory != null && deployedValues.memory >= recommendation.memory
+        ? ` Revision ${deployed.revision} already gives ${target} ${deployedValues.memory} MiB (recommended ${recommendation.memory}): the fix may be deployed.`
+        : '';
+    warnings.push(
+      `The service already runs ${deployed.family}:${deployed.revision}, newer than the killed task's revision ${task.revision}.${already} ` +
+        'Compare the recommendation with what is deployed now before changing anything.',
+    );
+  }
+
+  if (target && evidence.metrics.containerInsights !== true && !series.source.startsWith('container-insights')) {
+    suggestions.push(
+      `Turn on Container Insights with enhanced observability for per-container memory: ${containerInsightsCommand(task)}`,
+    );
+  }
+  if (target && series.source === 'none') {
+    warnings.push('No memory metrics were found: the recommendation comes from the limit alone.');
+  }
+  if (!taskDefinition && task.taskDefinitionArn) warnings.push('The task definition could not be read: limits come from the event only.');
+  if (analysis.pattern === 'leak') {
+    suggestions.push('A leak: raising the limit only delays the next kill. Profile it and fix the growth.');
+  }
+
+  // The verdict's confidence, lowered by thin memory history when there is a fix to trust.
+  const confidence = classification.verdict === 'not-oom' ? classification.confidence : lowest(classification.confidence, analysis.confidence);
+
+  const result: TriageResult = {
+    task,
+    classification,
+    taskDefinition,
+    analysis,
+    runtime,
+    recommendation,
+    staleRevision,
+    suggestions,
+    warnings,
+    confidence,
+    generatedAt: options.now,
+  };
+  return { result, series };
+}
+
+/** Gather and build, for callers that do not need to interleave other work. */
+export async function triageTask(
+  task: TaskSnapshot,
+  readers: EvidenceReaders,
+  options: TriageOptions,
+): Promise<{ result: TriageResult; series: MemorySeries }> {
+  const target = classifyKill(task).target;
+  const evidence = await gatherEvidence(task, target, readers, options);
+  return buildTriage(task, evidence, options);
+}
