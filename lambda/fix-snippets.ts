@@ -1,0 +1,158 @@
+/**
+ * The fix, ready to apply, in the four shapes people use: the task-definition JSON fragment, the AWS CLI steps
+ * (describe -> jq edit -> register -> update-service), a CDK snippet, and the runtime heap flag. Pure.
+ */
+import type { Recommendation, RuntimeAdvice, TaskDefinition, TaskSnapshot } from './model';
+
+export interface FixSnippets {
+  /** containerDefinitions / task-size fragment (task cpu and memory are strings, as the API takes them). */
+  json: string;
+  /** Shell steps, commented. */
+  cli: string;
+  /** TypeScript CDK snippet. */
+  cdk: string;
+  /** e.g. `JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75.0 (replaces -Xmx1536m)`, or null. */
+  runtimeFlag: string | null;
+}
+
+export interface FixContext {
+  task: TaskSnapshot;
+  taskDefinition: TaskDefinition | null;
+  runtime: RuntimeAdvice | null;
+}
+
+/** Fields describe-task-definition returns that register-task-definition rejects. */
+export const READ_ONLY_FIELDS = [
+  'taskDefinitionArn',
+  'revision',
+  'status',
+  'requiresAttributes',
+  'compatibilities',
+  'registeredAt',
+  'registeredBy',
+  'deregisteredAt',
+] as const;
+
+/** POSIX shell quoting: bare when safe, else single quotes with `'\''` for embedded quotes. */
+export function shQuote(value: string): string {
+  if (value !== '' && /^[A-Za-z0-9_\-.,:/=@+%]+$/.test(value)) return value;
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function isFargate(ctx: FixContext): boolean {
+  return ctx.task.launchType === 'FARGATE' || (ctx.taskDefinition?.requiresCompatibilities ?? []).includes('FARGATE');
+}
+
+/** Task cpu/memory to write: the recommendation's, else (Fargate needs both) the current ones. */
+function taskSize(rec: Recommendation, ctx: FixContext): { cpu: number | null; memory: number | null; changed: boolean } {
+  const changed = rec.taskMemory !== null || rec.taskCpu !== null;
+  const cpu = rec.taskCpu ?? rec.current.taskCpu ?? ctx.taskDefinition?.cpu ?? ctx.task.cpu;
+  const memory = rec.taskMemory ?? rec.current.taskMemory ?? ctx.taskDefinition?.memory ?? ctx.task.memory;
+  return { cpu, memory, changed };
+}
+
+export function renderJsonFragment(rec: Recommendation, ctx: FixContext): string {
+  const size = taskSize(rec, ctx);
+  const fragment: Record<string, unknown> = {};
+  if (size.changed) {
+    if (size.cpu !== null) fragment.cpu = String(size.cpu);
+    if (size.memory !== null) fragment.memory = String(size.memory);
+  }
+  fragment.containerDefinitions = [{ name: rec.container, memory: rec.memory, memoryReservation: rec.memoryReservation }];
+  return JSON.stringify(fragment, null, 2);
+}
+
+function taskDefinitionRef(ctx: FixContext): string {
+  const family = ctx.taskDefinition?.family ?? ctx.task.family;
+  const revision = ctx.taskDefinition?.revision ?? ctx.task.revision;
+  if (family && revision !== null) return `${family}:${revision}`;
+  return ctx.taskDefinition?.taskDefinitionArn ?? ctx.task.taskDefinitionArn ?? family ?? 'TASK_DEFINITION';
+}
+
+export function renderCliSteps(rec: Recommendation, ctx: FixContext): string {
+  const region = ctx.task.region;
+  const r = region ? ` --region ${shQuote(region)}` : '';
+  const family = ctx.taskDefinition?.family ?? ctx.task.family ?? 'FAMILY';
+  const size = taskSize(rec, ctx);
+  const edits = [`(.containerDefinitions[] | select(.name == $c)) |= (.memory = ${rec.memory} | .memoryReservation = ${rec.memoryReservation})`];
+  if (size.changed) {
+    if (size.cpu !== null) edits.push(`.cpu = "${size.cpu}"`);
+    if (size.memory !== null) edits.push(`.memory = "${size.memory}"`);
+  }
+  const program = [`del(${READ_ONLY_FIELDS.map((f) => `.${f}`).join(', ')})`, ...edits].join('\n  | ');
+  const lines = [
+    `# 1. Fetch the task definition that was killed`,
+    `aws ecs describe-task-definition${r} --task-definition ${shQuote(taskDefinitionRef(ctx))} \\`,
+    `  --query taskDefinition --output json > td.json`,
+    ``,
+    `# 2. Set the new limits and strip the read-only fields`,
+    `jq --arg c ${shQuote(rec.container)} '`,
+    `  ${program}' td.json > td-new.json`,
+    ``,
+    `# 3. Register the new revision`,
+    `aws ecs register-task-definition${r} --cli-input-json file://td-new.json \\`,
+    `  --query taskDefinition.taskDefinitionArn --output text`,
+    ``,
+  ];
+  if (ctx.task.serviceName) {
+    lines.push(
+      `# 4. Deploy it (the family name picks the newest ACTIVE revision)`,
+      `aws ecs update-service${r} --cluster ${shQuote(ctx.task.clusterName)} \\`,
+      `  --service ${shQuote(ctx.task.serviceName)} --task-definition ${shQuote(family)}`,
+    );
+  } else {
+    lines.push(
+      `# 4. Standalone task (no service): start the next run with the new revision,`,
+      `#    e.g. aws ecs run-task${r} --cluster ${shQuote(ctx.task.clusterName)} --task-definition ${shQuote(family)} ...`,
+      `#    and update whatever schedules it (EventBridge Scheduler / rule target) to the new revision.`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** A single-quoted TypeScript string literal. */
+export function tsString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}'`;
+}
+
+export function renderCdkSnippet(rec: Recommendation, ctx: FixContext): string {
+  const size = taskSize(rec, ctx);
+  const lines: string[] = [`import * as ecs from 'aws-cdk-lib/aws-ecs';`, ``];
+  if (isFargate(ctx)) {
+    lines.push(`const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {`);
+    if (size.cpu !== null) lines.push(`  cpu: ${size.cpu},`);
+    if (size.memory !== null) lines.push(`  memoryLimitMiB: ${size.memory},`);
+    lines.push(`});`);
+  } else if (size.changed) {
+    lines.push(`const taskDefinition = new ecs.TaskDefinition(this, 'TaskDefinition', {`, `  compatibility: ecs.Compatibility.EC2,`);
+    if (size.cpu !== null) lines.push(`  cpu: '${size.cpu}',`);
+    if (size.memory !== null) lines.push(`  memoryMiB: '${size.memory}',`);
+    lines.push(`});`);
+  } else {
+    lines.push(`const taskDefinition = new ecs.Ec2TaskDefinition(this, 'TaskDefinition');`);
+  }
+  lines.push(`taskDefinition.addContainer(${tsString(rec.container)}, {`, `  // image, logging, ... unchanged`);
+  lines.push(`  memoryLimitMiB: ${rec.memory},`, `  memoryReservationMiB: ${rec.memoryReservation},`);
+  const rt = ctx.runtime;
+  if (rt?.recommendedFlag && rt.envVar) {
+    lines.push(`  environment: { ${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(rt.envVar) ? rt.envVar : tsString(rt.envVar)}: ${tsString(rt.recommendedFlag)} }, // merge with your other variables`);
+  }
+  lines.push(`});`);
+  return lines.join('\n');
+}
+
+export function renderRuntimeFlag(runtime: RuntimeAdvice | null): string | null {
+  if (!runtime?.recommendedFlag) return null;
+  const replaces = runtime.currentFlag ? ` (replaces ${runtime.currentFlag})` : '';
+  if (runtime.envVar) return `${runtime.envVar}=${runtime.recommendedFlag}${replaces}`;
+  return `add ${runtime.recommendedFlag} to the container command${replaces}`;
+}
+
+export function renderFixSnippets(rec: Recommendation, ctx: FixContext): FixSnippets {
+  return {
+    json: renderJsonFragment(rec, ctx),
+    cli: renderCliSteps(rec, ctx),
+    cdk: renderCdkSnippet(rec, ctx),
+    runtimeFlag: renderRuntimeFlag(ctx.runtime),
+  };
+}
