@@ -1,0 +1,121 @@
+/**
+ * The offline `triage` command's logic, apart from process I/O: read the files through an injected reader,
+ * run the Lambda's triage core with file-backed evidence, and format the output.
+ */
+import { classifyKill } from '../lambda/classify-kill';
+import { InvalidInputError } from '../lambda/errors';
+import { type MetricDataset, parseMetricStatistics, type RawMemoryMetrics } from '../lambda/memory-metrics';
+import type { TaskDefinition, TaskSnapshot } from '../lambda/model';
+import { parseTaskInput } from '../lambda/parse-task';
+import { parseTaskDefinition } from '../lambda/parse-task-definition';
+import { buildTriage, gatherEvidence } from '../lambda/triage';
+import { renderTriageText, toTriageJson } from '../lambda/triage-report';
+import { renderPreview, type PreviewFormat } from './preview';
+
+/** Bad arguments or unreadable input: exit 2 with this one-line message. */
+export class TriageUsageError extends Error {
+  override readonly name = 'TriageUsageError';
+}
+
+export interface TriageArgs {
+  input: string | undefined;
+  extra: string[];
+  taskDefinition?: string | undefined;
+  metrics?: string | undefined;
+  containerInsights?: string | undefined;
+  format: string;
+  lookbackHours?: string | undefined;
+}
+
+const FORMATS = ['text', 'json', 'slack', 'email', 'chatbot'] as const;
+type Format = (typeof FORMATS)[number];
+
+function readJson(path: string, readFile: (path: string) => string): unknown {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new TriageUsageError(`${path}: cannot read the file (${code ?? (error as Error).message})`);
+  }
+  if (text.trim() === '') throw new TriageUsageError(`${path}: the file is empty`);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new TriageUsageError(`${path}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
+  }
+}
+
+function parseWith<T>(path: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new TriageUsageError(`${path}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The kill time: what "now" means for an offline triage, so estimates are relative to the kill. */
+function killTime(task: TaskSnapshot, datasets: MetricDataset[]): number {
+  const last = Math.max(0, ...datasets.flatMap((d) => d.points.map((p) => p.t)));
+  return task.stoppedAt ?? task.stoppingAt ?? task.eventTime ?? (last > 0 ? last : Date.now());
+}
+
+export async function runTriageCommand(args: TriageArgs, readFile: (path: string) => string): Promise<string> {
+  if (!args.input) throw new TriageUsageError('no input file given (try --help)');
+  if (args.extra.length > 0) throw new TriageUsageError(`unexpected argument: ${args.extra[0]}`);
+  if (!(FORMATS as readonly string[]).includes(args.format)) {
+    throw new TriageUsageError(`--format must be one of ${FORMATS.join(', ')}, not "${args.format}"`);
+  }
+  const format = args.format as Format;
+  const lookbackHours = args.lookbackHours === undefined ? 24 : Number(args.lookbackHours);
+  if (!Number.isFinite(lookbackHours) || lookbackHours <= 0 || lookbackHours > 24 * 15) {
+    throw new TriageUsageError(`--lookback-hours must be a number of hours from 1 to 360, not "${args.lookbackHours}"`);
+  }
+
+  const input = args.input;
+  const parsed = parseWith(input, () => parseTaskInput(readJson(input, readFile)));
+  const definitionPath = args.taskDefinition;
+  const taskDefinition: TaskDefinition | null = definitionPath
+    ? parseWith(definitionPath, () => parseTaskDefinition(readJson(definitionPath, readFile)))
+    : null;
+  const datasets: MetricDataset[] = [];
+  if (args.metrics) {
+    const path = args.metrics;
+    datasets.push(parseWith(path, () => parseMetricStatistics(readJson(path, readFile), 'aws-ecs')));
+  }
+  if (args.containerInsights) {
+    const path = args.containerInsights;
+    datasets.push(parseWith(path, () => parseMetricStatistics(readJson(path, readFile), 'container-insights')));
+  }
+  const metrics: RawMemoryMetrics = {
+    datasets,
+    containerInsights: args.containerInsights ? datasets.some((d) => d.source.startsWith('container-insights') && d.points.length > 0) : null,
+  };
+
+  const results = [];
+  for (const task of parsed.tasks) {
+    const now = killTime(task, datasets);
+    const readers = {
+      // The given definition stands for the task's own revision, whatever its ARN says.
+      describeTaskDefinition: taskDefinition ? async () => taskDefinition : undefined,
+      fetchMemoryMetrics: datasets.length ? async () => metrics : undefined,
+    };
+    const target = classifyKill(task, taskDefinition).target;
+    const evidence = await gatherEvidence(task, target, readers, { now, lookbackHours });
+    const metricsWindow = { ...evidence.metrics, datasets: evidence.metrics.datasets.map((d) => ({ ...d, points: d.points.filter((p) => p.t <= now + 60_000 && p.t >= now - lookbackHours * 3_600_000) })) };
+    results.push(buildTriage(task, { ...evidence, metrics: metricsWindow }, { now, lookbackHours }));
+  }
+  const skipped = parsed.skipped.map((s) => `tasks[${s.index}] skipped: ${s.reason}`);
+
+  switch (format) {
+    case 'json': {
+      const docs = results.map(({ result }) => toTriageJson(result));
+      return JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 2);
+    }
+    case 'text':
+      return [...results.map(({ result }) => renderTriageText(result)), ...skipped].join('\n\n' + '-'.repeat(72) + '\n\n');
+    default:
+      return results.map(({ result, series }) => renderPreview(format as PreviewFormat, result, series)).join('\n');
+  }
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { classifyKill, isOomAtStartReason, isOomReason } from '../lambda/classify-kill';
+import type { TaskDefinition, TaskSnapshot } from '../lambda/model';
+import { parseTaskInput, parseTaskStateChange } from '../lambda/parse-task';
+import { parseTaskDefinition } from '../lambda/parse-task-definition';
+import { EXAMPLES, SHARED_FIXTURES, loadFixtures, loadJson } from './helpers/fixtures';
+
+const example = parseTaskStateChange(loadJson(`${EXAMPLES}/oom-event.json`));
+const exampleDef = parseTaskDefinition(loadJson(`${EXAMPLES}/task-definition.json`));
+
+function variant(changes: Partial<TaskSnapshot>, container: Partial<TaskSnapshot['containers'][number]> = {}): TaskSnapshot {
+  const [app, ...rest] = example.containers;
+  return { ...example, ...changes, containers: [{ ...app!, ...container }, ...rest] };
+}
+
+describe('classifyKill', () => {
+  it('calls the example an OOM of the essential app container, high confidence', () => {
+    const c = classifyKill(example, exampleDef);
+    expect(c.verdict).toBe('oom');
+    expect(c.confidence).toBe('high');
+    expect(c.target).toBe('app');
+    expect(c.containers.map((x) => [x.name, x.kind, x.essential])).toEqual([
+      ['app', 'oom-killed', true],
+      ['log_router', 'exited', false],
+    ]);
+  });
+
+  it('matches the reason case-insensitively and without an exit code (medium)', () => {
+    const c = classifyKill(variant({}, { reason: 'OutOfMemoryError: container killed due to memory usage', exitCode: null }));
+    expect(c.verdict).toBe('oom');
+    expect(c.confidence).toBe('medium');
+    expect(c.containers[0]!.kind).toBe('oom-killed');
+  });
+
+  it('recognises the OOM at container start', () => {
+    const reason =
+      'CannotStartContainerError: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: container init was OOM-killed (memory limit too low?): unknown';
+    const c = classifyKill(variant({ stopCode: 'TaskFailedToStart' }, { reason, exitCode: null }));
+    expect(c.verdict).toBe('oom');
+    expect(c.containers[0]!.kind).toBe('oom-at-start');
+  });
+
+  it('accepts the alias "Task stopped due to OOM" but never needs it', () => {
+    expect(isOomReason('Task stopped due to OOM (Out of Memory) kill')).toBe(true);
+    expect(isOomReason('OutOfMemoryError: Container killed due to memory usage')).toBe(true);
+    expect(isOomReason('Essential container in task exited')).toBe(false);
+    expect(isOomAtStartReason('container init was OOM-killed (memory limit too low?)')).toBe(true);
+  });
+
+  it.each([
+    ['ServiceSchedulerInitiated', 'Scaling activity initiated by (deployment ecs-svc/123)', /scheduler stopped the task/],
+    ['UserInitiated', 'Task stopped by user', /user or API call/],
+    ['SpotInterruption', 'Your Spot Task was interrupted.', /Fargate Spot/],
+    ['TerminationNotice', 'Your Spot Task was interrupted.', /Fargate Spot/],
+  ])('calls 137 with stopCode %s a SIGKILL that is not an OOM', (stopCode, stoppedReason, cause) => {
+    const c = classifyKill(variant({ stopCode, stoppedReason }, { reason: null, exitCode: 137 }), exampleDef);
+    expect(c.verdict).toBe('not-oom');
+    expect(c.containers[0]!.kind).toBe('sigkill');
+    expect(c.target).toBe('app');
+    expect(c.sigkillCause).toMatch(cause);
+    expect(c.sigkillCause).toMatch(/stopTimeout/);
+  });
+
+  it('calls an unexplained 137 a possible OOM, never silently fine', () => {
+    const c = classifyKill(variant({ stopCode: 'EssentialContainerExited' }, { reason: null, exitCode: 137 }), exampleDef);
+    expect(c.verdict).toBe('possible-oom');
+    expect(c.confidence).toBe('medium');
+    expect(c.target).toBe('app');
+  });
+
+  it('reports the known false OOMs at low confidence', () => {
+    const exit0 = classifyKill(variant({}, { exitCode: 0 }));
+    expect(exit0.verdict).toBe('possible-oom');
+    expect(exit0.confidence).toBe('low');
+    const running = classifyKill(variant({ lastStatus: 'RUNNING' }, { exitCode: null, lastStatus: 'RUNNING' }));
+    expect(running.verdict).toBe('possible-oom');
+    expect(running.containers[0]!.kind).toBe('running');
+  });
+
+  it('finds a sidecar OOM while the task keeps running', () => {
+    const task = variant({ lastStatus: 'RUNNING', desiredStatus: 'RUNNING', stopCode: null, stoppedReason: null }, { exitCode: null, reason: null, lastStatus: 'RUNNING' });
+    task.containers[1] = { ...task.containers[1]!, exitCode: 137, lastStatus: 'STOPPED', reason: 'OutOfMemoryError: Container killed due to memory usage' };
+    const c = classifyKill(task, exampleDef);
+    expect(c.verdict).toBe('oom');
+    expect(c.target).toBe('log_router');
+    expect(c.containers.find((x) => x.name === 'log_router')).toMatchObject({ kind: 'oom-killed', essential: false });
+    expect(c.containers.find((x) => x.name === 'app')!.kind).toBe('running');
+  });
+
+  it('prefers the essential container when two are OOM-killed', () => {
+    const task = variant({});
+    task.containers[1] = { ...task.containers[1]!, exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' };
+    task.containers.reverse();
+    const c = classifyKill(task, exampleDef);
+    expect(c.target).toBe('app');
+    expect(c.notes.join(' ')).toMatch(/2 containers were OOM-killed/);
+  });
+
+  it('has nothing to say about a task with no containers', () => {
+    const c = classifyKill({ ...example, containers: [] });
+    expect(c.verdict).toBe('not-oom');
+    expect(c.target).toBeNull();
+    expect(c.notes[0]).toMatch(/no containers/);
+  });
+
+  it.each(loadFixtures(SHARED_FIXTURES).map((f) => [f.file, f] as const))('shared fixture %s is not an OOM', (_file, fixture) => {
+    const task = parseTaskInput(fixture.event ?? { task: fixture.task }).tasks[0]!;
+    const c = classifyKill(task, null as TaskDefinition | null);
+    expect(c.verdict).toBe('not-oom');
+  });
+
+  it('explains exit 143 after failed health checks as a clean SIGTERM exit', () => {
+    const f = loadFixtures(SHARED_FIXTURES).find((x) => x.file.startsWith('15-'))!;
+    const c = classifyKill(parseTaskInput(f.event).tasks[0]!);
+    expect(c.containers[0]!.explanation).toMatch(/SIGTERM/);
+  });
+});

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../lambda/errors';
+import { camelCaseKeys, parseTaskInput, parseTaskStateChange, parseTimestamp, splitArn } from '../lambda/parse-task';
+import { EXAMPLES, SHARED_FIXTURES, loadFixtures, loadJson } from './helpers/fixtures';
+
+const shared = loadFixtures(SHARED_FIXTURES);
+
+describe('parseTaskInput on every shared fixture', () => {
+  it.each(shared.map((f) => [f.file, f] as const))('%s parses without throwing', (_file, fixture) => {
+    const parsed = parseTaskInput(fixture.event ?? { task: fixture.task });
+    expect(parsed.tasks.length).toBe(1);
+    const task = parsed.tasks[0]!;
+    expect(task.taskArn).toMatch(/^arn:aws/);
+    expect(task.taskId.length).toBeGreaterThan(5);
+  });
+
+  it('reads the EC2 soft-limit-only fixture (12) with its memoryReservation and launch type', () => {
+    const f = shared.find((x) => x.file.startsWith('12-'))!;
+    const task = parseTaskStateChange(f.event);
+    expect(task.launchType).toBe('EC2');
+    expect(task.containers[0]!.memory).toBeNull();
+    expect(task.containers[0]!.memoryReservation).toBe(128);
+    expect(task.memory).toBe(128);
+    expect(task.serviceName).not.toBeNull();
+  });
+
+  it('reads the stop-task output (05): EC2, empty containers, epoch-second timestamps', () => {
+    const f = shared.find((x) => x.file.startsWith('05-'))!;
+    const parsed = parseTaskInput({ task: f.task });
+    expect(parsed.kind).toBe('stop-task');
+    const task = parsed.tasks[0]!;
+    expect(task.containers).toEqual([]);
+    expect(task.launchType).toBe('EC2');
+    expect(task.stopCode).toBe('TaskFailedToStart');
+    expect(task.stoppedAt).toBeGreaterThan(1e12);
+  });
+
+  it('keeps the Fargate Spot snippet (02) with no containers and its stop code', () => {
+    const f = shared.find((x) => x.file.startsWith('02-'))!;
+    const task = parseTaskStateChange(f.event);
+    expect(task.stopCode).toBe('TerminationNotice');
+    expect(task.containers).toEqual([]);
+  });
+});
+
+describe('parseTaskStateChange', () => {
+  const example = loadJson<Record<string, unknown>>(`${EXAMPLES}/oom-event.json`);
+
+  it('normalises the example OOM event', () => {
+    const task = parseTaskStateChange(example);
+    expect(task).toMatchObject({
+      clusterName: 'prod',
+      serviceName: 'checkout-api',
+      family: 'checkout-api',
+      revision: 42,
+      launchType: 'FARGATE',
+      region: 'eu-west-1',
+      accountId: '123456789012',
+      partition: 'aws',
+      cpu: 512,
+      memory: 1024,
+      version: 6,
+      stopCode: 'EssentialContainerExited',
+    });
+    expect(task.containers[0]).toMatchObject({ name: 'app', exitCode: 137, memory: 1024, memoryReservation: 512 });
+    expect(task.containers[1]).toMatchObject({ name: 'log_router', exitCode: 0, memory: null, memoryReservation: 50 });
+    expect(task.eventId).toBe('a5c3e0f2-7d1b-4c8e-9f6a-2b3c4d5e6f70');
+  });
+
+  it.each([
+    ['a string', 'hello', /JSON object/],
+    ['null', null, /JSON object/],
+    ['no detail', { source: 'aws.ecs', 'detail-type': 'ECS Task State Change' }, /detail/],
+    ['another event type', { source: 'aws.ecs', 'detail-type': 'ECS Container Instance State Change', detail: {} }, /unexpected event type/],
+    ['no taskArn', { source: 'aws.ecs', 'detail-type': 'ECS Task State Change', detail: { containers: [] } }, /taskArn/],
+    ['containers not an array', { source: 'aws.ecs', 'detail-type': 'ECS Task State Change', detail: { taskArn: 'arn:aws:ecs:us-east-1:1:task/c/x', containers: 'x' } }, /containers/],
+  ])('rejects %s with a clear InvalidInputError', (_name, input, message) => {
+    expect(() => parseTaskStateChange(input)).toThrow(InvalidInputError);
+    expect(() => parseTaskStateChange(input)).toThrow(message);
+  });
+
+  it('survives a truncated event: no containers, masked account, odd timestamps', () => {
+    const task = parseTaskStateChange({
+      source: 'aws.ecs',
+      'detail-type': 'ECS Task State Change',
+      detail: { taskArn: 'arn:aws-us-gov:ecs:us-gov-west-1:************:task/gov/abc123', stoppedAt: '2026-01-02T03:04:05.7Z', memory: '2 GB' },
+    });
+    expect(task.partition).toBe('aws-us-gov');
+    expect(task.accountId).toBe('************');
+    expect(task.clusterName).toBe('gov');
+    expect(task.memory).toBe(2048);
+    expect(task.stoppedAt).toBe(Date.parse('2026-01-02T03:04:05.700Z'));
+    expect(task.containers).toEqual([]);
+  });
+});
+
+describe('formats', () => {
+  const task = {
+    taskArn: 'arn:aws-cn:ecs:cn-north-1:123456789012:task/cn-cluster/0123456789abcdef',
+    clusterArn: 'arn:aws-cn:ecs:cn-north-1:123456789012:cluster/cn-cluster',
+    taskDefinitionArn: 'arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/batch:3',
+    group: 'family:batch',
+    launchType: 'EC2',
+    containers: [{ name: 'worker', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage', memory: 512 }],
+    stoppedAt: 1763650000.123,
+  };
+
+  it('reads describe-tasks output with every task', () => {
+    const parsed = parseTaskInput({ tasks: [task, { ...task, taskArn: `${task.taskArn}2` }], failures: [] });
+    expect(parsed.kind).toBe('describe-tasks');
+    expect(parsed.tasks).toHaveLength(2);
+    expect(parsed.tasks[0]!.serviceName).toBeNull();
+    expect(parsed.tasks[0]!.group).toBe('family:batch');
+    expect(parsed.tasks[0]!.partition).toBe('aws-cn');
+    expect(parsed.tasks[0]!.stoppedAt).toBe(1763650000123);
+  });
+
+  it('skips a broken task in describe-tasks output and says why', () => {
+    const parsed = parseTaskInput({ tasks: [task, { containers: [] }] });
+    expect(parsed.tasks).toHaveLength(1);
+    expect(parsed.skipped[0]!.reason).toMatch(/taskArn/);
+  });
+
+  it('rejects an empty tasks array', () => {
+    expect(() => parseTaskInput({ tasks: [], failures: [{ reason: 'MISSING' }] })).toThrow(/empty/);
+  });
+
+  it('reads a PascalCase Step Functions task with epoch milliseconds', () => {
+    const pascal = {
+      TaskArn: task.taskArn,
+      ClusterArn: task.clusterArn,
+      TaskDefinitionArn: task.taskDefinitionArn,
+      Group: 'family:batch',
+      LaunchType: 'FARGATE',
+      Cpu: '1024',
+      Memory: '2048',
+      StoppedAt: 1763650000123,
+      StopCode: 'EssentialContainerExited',
+      Containers: [{ Name: 'worker', ExitCode: 137, Reason: 'OutOfMemoryError: container killed due to memory usage' }],
+    };
+    const parsed = parseTaskInput(pascal);
+    expect(parsed.kind).toBe('task');
+    expect(parsed.tasks[0]).toMatchObject({ launchType: 'FARGATE', cpu: 1024, memory: 2048, stoppedAt: 1763650000123 });
+    expect(parsed.tasks[0]!.containers[0]).toMatchObject({ name: 'worker', exitCode: 137 });
+  });
+
+  it('rejects JSON that holds no task', () => {
+    expect(() => parseTaskInput({ hello: 'world' })).toThrow(/no task found/);
+    expect(() => parseTaskInput(42)).toThrow(InvalidInputError);
+  });
+});
+
+describe('helpers', () => {
+  it.each([
+    ['2026-11-20T14:07:31Z', Date.parse('2026-11-20T14:07:31Z')],
+    ['2026-11-20T14:07:31.4Z', Date.parse('2026-11-20T14:07:31.400Z')],
+    ['2026-11-20T14:07:31.402000+00:00', Date.parse('2026-11-20T14:07:31.402Z')],
+    [1763647651.402, 1763647651402],
+    [1763647651402, 1763647651402],
+    ['1763647651', 1763647651000],
+    ['not a date', null],
+    [null, null],
+  ])('parseTimestamp(%j)', (input, expected) => {
+    expect(parseTimestamp(input)).toBe(expected);
+  });
+
+  it('splits masked ARNs leniently', () => {
+    expect(splitArn('arn:aws:ecs:us-east-1:{account-id}:cluster/x')).toMatchObject({ account: '{account-id}', resource: 'cluster/x' });
+    expect(splitArn('not-an-arn')).toBeNull();
+  });
+
+  it('camelCases only PascalCase keys', () => {
+    expect(camelCaseKeys({ TaskArn: 'a', Containers: [{ ExitCode: 1 }], 'detail-type': 'x', ID: 1 })).toEqual({
+      taskArn: 'a',
+      containers: [{ exitCode: 1 }],
+      'detail-type': 'x',
+      ID: 1,
+    });
+  });
+});
