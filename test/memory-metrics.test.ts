@@ -1,0 +1,146 @@
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  buildMetricQueries,
+  containerInsightsCommand,
+  fetchMemoryMetrics,
+  parseMetricStatistics,
+  type RawMemoryMetrics,
+  selectMemorySeries,
+  utilizationDenominator,
+} from '../lambda/memory-metrics';
+import { parseTaskStateChange } from '../lambda/parse-task';
+import { parseTaskDefinition } from '../lambda/parse-task-definition';
+import { EXAMPLES, SHARED_FIXTURES, loadFixtures, loadJson } from './helpers/fixtures';
+
+const task = parseTaskStateChange(loadJson(`${EXAMPLES}/oom-event.json`));
+const def = parseTaskDefinition(loadJson(`${EXAMPLES}/task-definition.json`));
+const cw = mockClient(CloudWatchClient);
+const NOW = Date.parse('2026-11-20T14:07:31Z');
+
+beforeEach(() => cw.reset());
+
+describe('fetchMemoryMetrics', () => {
+  it('asks every source in one GetMetricData call and keeps what answered', async () => {
+    const t0 = NOW - 3 * 60_000;
+    const ts = [0, 1, 2].map((i) => new Date(t0 + i * 60_000));
+    cw.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: 'cic_max', Timestamps: ts, Values: [900, 950, 1010] },
+        { Id: 'cic_avg', Timestamps: ts, Values: [850, 900, 980] },
+        { Id: 'ecs_max', Timestamps: ts, Values: [88, 93, 99] },
+        { Id: 'ecs_avg', Timestamps: ts.slice(0, 2), Values: [80, 85] },
+        { Id: 'cit_max', Timestamps: [], Values: [] },
+      ],
+    });
+    const raw = await fetchMemoryMetrics(new CloudWatchClient({}), { task, container: 'app', lookbackHours: 24, now: NOW });
+    expect(cw).toHaveReceivedCommandTimes(GetMetricDataCommand, 1);
+    const input = cw.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
+    expect(input.MetricDataQueries).toHaveLength(6);
+    const container = input.MetricDataQueries!.find((q) => q.Id === 'cic_max')!;
+    expect(container.MetricStat!.Metric).toEqual({
+      Namespace: 'ECS/ContainerInsights',
+      MetricName: 'ContainerMemoryUtilized',
+      Dimensions: [
+        { Name: 'ClusterName', Value: 'prod' },
+        { Name: 'ServiceName', Value: 'checkout-api' },
+        { Name: 'ContainerName', Value: 'app' },
+      ],
+    });
+    expect(container.MetricStat!.Period).toBe(60);
+    expect(input.EndTime!.getTime() - input.StartTime!.getTime()).toBe(24 * 3_600_000);
+    expect(raw.containerInsights).toBe(true);
+    expect(raw.datasets.map((d) => d.source)).toEqual(['container-insights-container', 'aws-ecs-service']);
+    expect(raw.datasets[1]!.points[2]).toEqual({ t: ts[2]!.getTime(), max: 99, avg: null });
+  });
+
+  it('follows NextToken', async () => {
+    const ts = new Date(NOW - 60_000);
+    cw.on(GetMetricDataCommand)
+      .resolvesOnce({ MetricDataResults: [{ Id: 'ecs_max', Timestamps: [ts], Values: [50] }], NextToken: 'more' })
+      .resolvesOnce({ MetricDataResults: [{ Id: 'ecs_avg', Timestamps: [ts], Values: [40] }] });
+    const raw = await fetchMemoryMetrics(new CloudWatchClient({}), { task, container: 'app', lookbackHours: 6, now: NOW });
+    expect(cw).toHaveReceivedCommandTimes(GetMetricDataCommand, 2);
+    expect(cw.commandCalls(GetMetricDataCommand)[1]!.args[0].input.NextToken).toBe('more');
+    expect(raw.datasets[0]!.points).toEqual([{ t: ts.getTime(), max: 50, avg: 40 }]);
+    expect(raw.containerInsights).toBe(false);
+  });
+
+  it('queries family-level Container Insights only, for a standalone task', () => {
+    const standalone = { ...task, group: 'family:checkout-api', serviceName: null };
+    const specs = buildMetricQueries({ task: standalone, container: 'app', lookbackHours: 24, now: NOW });
+    expect(specs.map((s) => s.id).sort()).toEqual(['cic_avg', 'cic_max', 'cit_avg', 'cit_max']);
+    expect(specs[0]!.dimensions).toContainEqual({ Name: 'TaskDefinitionFamily', Value: 'checkout-api' });
+  });
+});
+
+describe('parseMetricStatistics', () => {
+  it('reads the example get-metric-statistics output, sorted, 5-minute period, percent', () => {
+    const d = parseMetricStatistics(loadJson(`${EXAMPLES}/metrics.json`), 'aws-ecs');
+    expect(d.source).toBe('aws-ecs-service');
+    expect(d.unit).toBe('percent');
+    expect(d.periodSeconds).toBe(300);
+    expect(d.points).toHaveLength(288);
+    expect(d.points[0]!.t).toBeLessThan(d.points[287]!.t);
+  });
+
+  it('reads Container Insights output in Megabytes by its label', () => {
+    const d = parseMetricStatistics(
+      { Label: 'ContainerMemoryUtilized', Datapoints: [{ Timestamp: '2026-11-20T14:00:00Z', Maximum: 700, Average: 650, Unit: 'Megabytes' }] },
+      'container-insights',
+    );
+    expect(d).toMatchObject({ source: 'container-insights-container', unit: 'MiB' });
+  });
+
+  it.each([[null], [{}], [{ Datapoints: 'x' }]])('rejects %j', (input) => {
+    expect(() => parseMetricStatistics(input, 'aws-ecs')).toThrow(/Datapoints/);
+  });
+});
+
+describe('selectMemorySeries', () => {
+  const pts = [{ t: NOW - 60_000, max: 100, avg: 50 }];
+  const raw = (sources: RawMemoryMetrics['datasets']): RawMemoryMetrics => ({ datasets: sources, containerInsights: null });
+
+  it('converts AWS/ECS percent with the task memory and says it is the task, not the container', () => {
+    const { series, notes } = selectMemorySeries(raw([{ source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points: pts }]), {
+      task,
+      taskDefinition: def,
+      container: 'app',
+    });
+    expect(series).toMatchObject({ source: 'aws-ecs-service', scope: 'service', ceilingMiB: 1024 });
+    expect(series.points[0]).toMatchObject({ maxMiB: 1024, avgMiB: 512 });
+    expect(notes[0]).toMatch(/all 2 containers together/);
+  });
+
+  it('prefers the container-level Container Insights metric', () => {
+    const { series } = selectMemorySeries(
+      raw([
+        { source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points: pts },
+        { source: 'container-insights-container', unit: 'MiB', periodSeconds: 60, points: [{ t: NOW, max: 1000, avg: 900 }] },
+      ]),
+      { task, taskDefinition: def, container: 'app' },
+    );
+    expect(series).toMatchObject({ source: 'container-insights-container', scope: 'container', ceilingMiB: 1024 });
+    expect(series.points[0]!.maxMiB).toBe(1000);
+  });
+
+  it('uses soft limits as the denominator when only they are set (EC2 fixture 12)', () => {
+    const f = loadFixtures(SHARED_FIXTURES).find((x) => x.file.startsWith('12-'))!;
+    const ec2 = parseTaskStateChange(f.event);
+    expect(utilizationDenominator(null, { ...ec2, memory: null })).toBe(128);
+  });
+
+  it('says so when there is nothing, and that standalone tasks have no service metrics', () => {
+    const { series, notes } = selectMemorySeries(raw([]), { task: { ...task, serviceName: null, group: 'family:x' }, taskDefinition: def, container: 'app' });
+    expect(series.source).toBe('none');
+    expect(series.ceilingMiB).toBe(1024);
+    expect(notes.join(' ')).toMatch(/standalone task/);
+  });
+
+  it('prints the exact command to enable Container Insights', () => {
+    expect(containerInsightsCommand(task)).toBe(
+      'aws ecs update-cluster-settings --cluster prod --settings name=containerInsights,value=enhanced --region eu-west-1',
+    );
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { adviseRuntime, applyFlag, detectRuntime, parseJvmSize, type RuntimeInput } from '../lambda/runtime-flags';
+
+const input = (over: Partial<RuntimeInput>): RuntimeInput => ({ image: null, environment: {}, command: [], entryPoint: [], ...over });
+
+describe('detectRuntime', () => {
+  it.each([
+    [{ environment: { JAVA_TOOL_OPTIONS: '-Xmx900m' } }, 'jvm', 'JAVA_TOOL_OPTIONS'],
+    [{ environment: { JAVA_OPTS: '' } }, 'jvm', 'JAVA_OPTS'],
+    [{ command: ['java', '-jar', '/app.jar'] }, 'jvm', 'command'],
+    [{ image: 'eclipse-temurin:21-jre' }, 'jvm', 'image'],
+    [{ image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/amazoncorretto:17' }, 'jvm', 'image'],
+    [{ environment: { NODE_OPTIONS: '--enable-source-maps' } }, 'node', 'NODE_OPTIONS'],
+    [{ command: ['node', 'server.js'] }, 'node', 'command'],
+    [{ image: 'node:20-slim' }, 'node', 'image'],
+    [{ image: 'public.ecr.aws/docker/library/python:3.12-slim' }, 'python', 'image'],
+    [{ command: ['gunicorn', 'app:app'] }, 'python', 'command'],
+    [{ image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable' }, 'other', 'image'],
+  ] as const)('%j -> %s', (over, runtime, from) => {
+    expect(detectRuntime(input(over as Partial<RuntimeInput>))).toEqual({ runtime, detectedFrom: from });
+  });
+
+  it('returns null with nothing to go on', () => {
+    expect(detectRuntime(input({}))).toBeNull();
+  });
+});
+
+describe('JVM', () => {
+  it('flags -Xmx over 75 % of the new limit and gives MaxRAMPercentage', () => {
+    const advice = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xms512m -Xmx900m -XX:+UseG1GC' } }), 1024)!;
+    expect(advice.runtime).toBe('jvm');
+    expect(advice.currentFlag).toBe('-Xmx900m');
+    expect(advice.recommendedFlag).toBe('-XX:MaxRAMPercentage=75.0');
+    expect(advice.envVar).toBe('JAVA_TOOL_OPTIONS');
+    expect(advice.problems[0]).toMatch(/-Xmx900m is 88 % of the 1024 MiB limit/);
+    expect(applyFlag('-Xms512m -Xmx900m -XX:+UseG1GC', advice)).toBe('-Xms512m -XX:+UseG1GC -XX:MaxRAMPercentage=75.0');
+  });
+
+  it('flags MaxRAMPercentage=95', () => {
+    const advice = adviseRuntime(input({ environment: { JAVA_OPTS: '-XX:MaxRAMPercentage=95.0' } }), 2048)!;
+    expect(advice.problems[0]).toMatch(/under 5 %/);
+    expect(applyFlag('-XX:MaxRAMPercentage=95.0', advice)).toBe('-XX:MaxRAMPercentage=75.0');
+  });
+
+  it('accepts MaxRAMPercentage=75 as it is', () => {
+    const advice = adviseRuntime(input({ environment: { JAVA_OPTS: '-XX:MaxRAMPercentage=75' } }), 2048)!;
+    expect(advice.problems).toEqual([]);
+    expect(advice.recommendedFlag).toBeNull();
+  });
+
+  it('reads JVM sizes', () => {
+    expect(parseJvmSize('2g')).toBe(2048);
+    expect(parseJvmSize('768m')).toBe(768);
+    expect(parseJvmSize('1048576k')).toBe(1024);
+    expect(parseJvmSize('x')).toBeNull();
+  });
+});
+
+describe('Node', () => {
+  it('flags --max-old-space-size above 80 % of the limit and gives 75 %', () => {
+    const advice = adviseRuntime(input({ environment: { NODE_OPTIONS: '--max-old-space-size=1800 --enable-source-maps' } }), 2048)!;
+    expect(advice.currentFlag).toBe('--max-old-space-size=1800');
+    expect(advice.recommendedFlag).toBe('--max-old-space-size=1536');
+    expect(applyFlag('--max-old-space-size=1800 --enable-source-maps', advice)).toBe('--enable-source-maps --max-old-space-size=1536');
+    expect(advice.profiling).toMatch(/--heapsnapshot-near-heap-limit/);
+  });
+
+  it('asks for the flag when none is set', () => {
+    const advice = adviseRuntime(input({ image: 'node:22-alpine' }), 1024)!;
+    expect(advice.recommendedFlag).toBe('--max-old-space-size=768');
+    expect(advice.problems[0]).toMatch(/No --max-old-space-size/);
+  });
+});
+
+describe('Python and others', () => {
+  it('gives tracemalloc for Python and no flag', () => {
+    const advice = adviseRuntime(input({ image: 'python:3.12' }), 1024)!;
+    expect(advice.recommendedFlag).toBeNull();
+    expect(advice.profiling).toMatch(/tracemalloc/);
+  });
+
+  it('has no advice for an unknown runtime', () => {
+    expect(adviseRuntime(input({ image: 'nginx:1.27' }), 512)).toMatchObject({ runtime: 'other', recommendedFlag: null });
+  });
+});
