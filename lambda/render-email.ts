@@ -1,0 +1,238 @@
+/**
+ * Email (SNS) rendering: an ASCII subject, a readable plain-text body with the full snippets and links, and the
+ * SNS `MessageStructure: json` message that gives email subscribers the text and programmatic subscribers
+ * (sqs, lambda, http/https, firehose, email-json) a documented JSON payload. Pure.
+ *
+ * SNS rules (Publish API reference): Subject ASCII, starts with a letter, number or punctuation mark, no line
+ * breaks or control characters, < 100 characters. With MessageStructure json, Message is a JSON object with a
+ * string `default` and optional per-protocol string values (http, https, email, email-json, sms, sqs,
+ * application, lambda, firehose); other keys and non-string values are ignored. Message <= 256 KB (UTF-8).
+ */
+import { buildAlertContent, limitChange, type AlertContent, type AlertInput } from './alert-content';
+import type { AlertStory } from './alert-story';
+import type { MemorySeries, TriageResult } from './model';
+
+export const SUBJECT_MAX = 99;
+/** SNS's limit is 256 KiB for the message; keep a little room for the request's other fields. */
+export const SNS_MESSAGE_MAX_BYTES = 256 * 1024 - 1024;
+export const PAYLOAD_SCHEMA = 'oom-responder/triage@1';
+
+/** Environment variables whose values are heap settings, safe and useful to keep in the payload. */
+const KEEP_ENV = new Set(['JAVA_OPTS', 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'NODE_OPTIONS', 'PYTHONMALLOC']);
+export const REDACTED = '(redacted)';
+
+export interface RenderOptions {
+  series?: MemorySeries | null;
+  story?: AlertStory | null;
+  graphUrl?: string | null;
+  lookbackHours?: number;
+}
+
+export interface SnsProgrammaticPayload {
+  schema: typeof PAYLOAD_SCHEMA;
+  result: TriageResult;
+  story: AlertStory | null;
+  /** True when the payload was shrunk to fit SNS's 256 KB (task definition dropped, long lists cut). */
+  shrunk?: boolean;
+}
+
+export interface SnsMessage {
+  Subject: string;
+  Message: string;
+  MessageStructure: 'json';
+}
+
+function content(result: TriageResult, o: RenderOptions): AlertContent {
+  const input: AlertInput = { result, series: o.series ?? null, story: o.story ?? null, graphUrl: o.graphUrl ?? null };
+  if (o.lookbackHours !== undefined) input.lookbackHours = o.lookbackHours;
+  return buildAlertContent(input);
+}
+
+const ASCII_MAP: Record<string, string> = {
+  '‘': "'", '’': "'", '‚': "'", '“': '"', '”': '"', '„': '"', '–': '-', '—': '-', '−': '-', '…': '...', '→': '->',
+  '×': 'x', '·': '-', 'ß': 'ss', 'æ': 'ae', 'Æ': 'AE', 'ø': 'o', 'Ø': 'O', 'œ': 'oe', 'Œ': 'OE', 'ł': 'l', 'Ł': 'L', 'đ': 'd', 'Đ': 'D', 'þ': 'th', 'ð': 'd',
+};
+
+/** Printable ASCII only: transliterate what has an ASCII form, turn whitespace/controls into spaces, drop the rest. */
+export function toPrintableAscii(s: string): string {
+  let out = '';
+  for (const ch of s.normalize('NFKD')) {
+    if (/\p{M}/u.test(ch)) continue;
+    const mapped = ASCII_MAP[ch];
+    if (mapped !== undefined) out += mapped;
+    else if (/\s|\p{Cc}|\p{Cf}/u.test(ch)) out += ' ';
+    else if (ch >= ' ' && ch <= '~') out += ch;
+  }
+  return out.replace(/ {2,}/g, ' ').trim();
+}
+
+export function renderEmailSubject(result: TriageResult, story?: AlertStory | null): string {
+  const c = content(result, { story: story ?? null });
+  let s = toPrintableAscii(c.title);
+  // Must begin with a letter, number or punctuation mark.
+  s = s.replace(/^[^A-Za-z0-9!"#%&'()*,\-./:;?@[\\\]_{}]+/, '');
+  if (!s) s = 'OOM responder alert';
+  if (s.length > SUBJECT_MAX) s = `${s.slice(0, SUBJECT_MAX - 3).trimEnd()}...`;
+  return s;
+}
+
+function heading(title: string, ch = '='): string {
+  return `${title}\n${ch.repeat(Math.min(78, Math.max(3, title.length)))}`;
+}
+
+function indent(text: string, by = '    '): string {
+  return text
+    .split('\n')
+    .map((l) => (l ? by + l : l))
+    .join('\n');
+}
+
+function bullets(items: string[]): string {
+  return items.map((i) => `  - ${i.replace(/\s*\n\s*/g, ' ')}`).join('\n');
+}
+
+export function renderEmailBodyFromContent(c: AlertContent): string {
+  const out: string[] = [];
+  out.push(heading(c.title.replace(/\s+/g, ' ')), '');
+  out.push(c.summary);
+  if (c.storyLine) out.push(c.storyLine);
+  out.push('');
+
+  const labelWidth = Math.max(...c.facts.map((f) => f.label.length), ...c.limits.map((l) => l.label.length)) + 2;
+  for (const f of c.facts) out.push(`${`${f.label}:`.padEnd(labelWidth)} ${f.value.replace(/\s*\n\s*/g, ' ')}`);
+  out.push('');
+  const shown = c.limits.filter((l) => l.current !== null || l.recommended !== null);
+  if (shown.length) {
+    out.push(heading(c.kind === 'sigkill' || shown.every((l) => l.recommended === null) ? 'Limits' : 'Limits: current -> recommended', '-'));
+    for (const l of shown) out.push(`${`${l.label}:`.padEnd(labelWidth)} ${limitChange(l).replace('→', '->')}`);
+    out.push('');
+  }
+
+  out.push(heading(`Memory, last ${c.lookbackHours} h`, '-'));
+  out.push(c.sparkline.line ? indent(c.sparkline.text) : c.sparkline.text);
+  if (c.graphUrl) out.push(`Graph (link expires): ${c.graphUrl}`);
+  out.push('');
+
+  if (c.leakWarning) out.push(`LEAK: ${c.leakWarning}`, '');
+  if (c.sigkillCause) out.push(`NOT A MEMORY PROBLEM: ${c.sigkillCause}`, '');
+  if (c.staleNote) out.push(`STALE REVISION: ${c.staleNote}`, '');
+
+  if (c.fix) {
+    out.push(heading('The fix', '-'), '');
+    out.push('1. Task definition fragment (containerDefinitions / task size):', '', indent(c.fix.json), '');
+    out.push('2. AWS CLI:', '', indent(c.fix.cli), '');
+    out.push('3. CDK:', '', indent(c.fix.cdk), '');
+    if (c.fix.runtimeFlag) out.push(`4. Runtime flag: ${c.fix.runtimeFlag}`, '');
+  }
+  const lists: Array<[string, string[]]> = [
+    ['Runtime', c.runtimeLines],
+    ['Why', c.reasons],
+    ['Dead ends', c.deadEnds],
+    ['Warnings', c.warnings],
+    ['Suggestions', c.suggestions],
+  ];
+  for (const [title, items] of lists) {
+    if (items.length) out.push(heading(title, '-'), bullets(items), '');
+  }
+  if (c.links.length) {
+    out.push(heading('Links', '-'));
+    for (const l of c.links) out.push(`  ${l.label}: ${l.url}`);
+    out.push('');
+  }
+  const ctx = [
+    c.context.account ? `account ${c.context.account}` : null,
+    c.context.region ? `region ${c.context.region}` : null,
+    c.context.time,
+    c.context.eventId ? `event ${c.context.eventId}` : null,
+    c.context.version !== null ? `version ${c.context.version}` : null,
+  ].filter((x): x is string => x !== null);
+  out.push('--', ctx.join(' | '), `thread ${c.threadId}`);
+  return out.join('\n');
+}
+
+export function renderEmailBody(result: TriageResult, options: RenderOptions = {}): string {
+  return renderEmailBodyFromContent(content(result, options));
+}
+
+/** The result without secrets: environment values other than heap settings are replaced. */
+export function redactResult(result: TriageResult): TriageResult {
+  if (!result.taskDefinition) return result;
+  return {
+    ...result,
+    taskDefinition: {
+      ...result.taskDefinition,
+      containers: result.taskDefinition.containers.map((c) => ({
+        ...c,
+        environment: Object.fromEntries(Object.entries(c.environment).map(([k, v]) => [k, KEEP_ENV.has(k) ? v : REDACTED])),
+      })),
+    },
+  };
+}
+
+function cutList(list: string[], n: number, len: number): string[] {
+  return list.slice(0, n).map((s) => (s.length > len ? `${s.slice(0, len)}...` : s));
+}
+
+function shrinkResult(r: TriageResult): TriageResult {
+  const n = 10;
+  const len = 500;
+  return {
+    ...r,
+    taskDefinition: null,
+    classification: { ...r.classification, notes: cutList(r.classification.notes, n, len) },
+    analysis: { ...r.analysis, reasons: cutList(r.analysis.reasons, n, len) },
+    runtime: r.runtime ? { ...r.runtime, problems: cutList(r.runtime.problems, n, len) } : null,
+    recommendation: r.recommendation
+      ? { ...r.recommendation, reasons: cutList(r.recommendation.reasons, n, len), deadEnds: cutList(r.recommendation.deadEnds, n, len) }
+      : null,
+    suggestions: cutList(r.suggestions, n, len),
+    warnings: cutList(r.warnings, n, len),
+  };
+}
+
+function snsMessageJson(body: string, sms: string, payload: string): string {
+  return JSON.stringify({
+    default: body,
+    email: body,
+    sms,
+    'email-json': payload,
+    sqs: payload,
+    lambda: payload,
+    http: payload,
+    https: payload,
+    firehose: payload,
+  });
+}
+
+export function renderSnsMessage(result: TriageResult, options: RenderOptions = {}): SnsMessage {
+  const c = content(result, options);
+  const Subject = renderEmailSubject(result, options.story ?? null);
+  const story = options.story ?? null;
+  const safe = redactResult(result);
+  const sms = toPrintableAscii(c.title).slice(0, 140);
+  const full = renderEmailBodyFromContent(c);
+  let body = full;
+
+  const payloads = [
+    JSON.stringify({ schema: PAYLOAD_SCHEMA, result: safe, story } satisfies SnsProgrammaticPayload),
+    JSON.stringify({ schema: PAYLOAD_SCHEMA, result: shrinkResult(safe), story, shrunk: true } satisfies SnsProgrammaticPayload),
+  ];
+  for (const payload of payloads) {
+    const message = snsMessageJson(body, sms, payload);
+    if (Buffer.byteLength(message, 'utf8') <= SNS_MESSAGE_MAX_BYTES) return { Subject, Message: message, MessageStructure: 'json' };
+  }
+  // Still too big: cut the text body (kept twice: default and email) until it fits.
+  const payload = payloads[1]!;
+  const note = '\n\n... (truncated to fit SNS 256 KB; run `npm run triage` for the full report)';
+  let keep = full.length;
+  let message = snsMessageJson(body, sms, payload);
+  while (Buffer.byteLength(message, 'utf8') > SNS_MESSAGE_MAX_BYTES && keep > 0) {
+    const over = Buffer.byteLength(message, 'utf8') - SNS_MESSAGE_MAX_BYTES;
+    keep = Math.max(0, keep - Math.max(256, Math.ceil(over / 2)));
+    const cut = full.slice(0, keep);
+    const atLine = cut.lastIndexOf('\n');
+    body = `${atLine > 0 ? cut.slice(0, atLine) : cut}${note}`;
+    message = snsMessageJson(body, sms, payload);
+  }
+  return { Subject, Message: message, MessageStructure: 'json' };
+}
