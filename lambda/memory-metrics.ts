@@ -48,7 +48,7 @@ export function periodFor(lookbackHours: number): number {
   return lookbackHours <= 24 ? 60 : 300;
 }
 
-function dimensionsFor(task: TaskSnapshot): { Name: string; Value: string }[] | null {
+export function dimensionsFor(task: TaskSnapshot): { Name: string; Value: string }[] | null {
   if (!task.clusterName) return null;
   if (task.serviceName) return [{ Name: 'ClusterName', Value: task.clusterName }, { Name: 'ServiceName', Value: task.serviceName }];
   if (task.family) return [{ Name: 'ClusterName', Value: task.clusterName }, { Name: 'TaskDefinitionFamily', Value: task.family }];

@@ -1,0 +1,106 @@
+/**
+ * Lambda entry for EventBridge "ECS Task State Change" events. Thin: it builds the clients, the logger and the
+ * channels once per container, and hands the event to `respondToEvent` with its dependencies.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import type { Context } from 'aws-lambda';
+import { createDynamoLedger, disabledLedger } from './alert-ledger';
+import { readEnvironment } from './config';
+import { describeDeployedTaskDefinitionArn, describeTaskDefinition } from './ecs-reader';
+import { ConfigurationError } from './errors';
+import { logger } from './logger';
+import { renderGraphForTriage } from './memory-graph-for-triage';
+import { fetchMemoryMetrics } from './memory-metrics';
+import { postToSlack } from './deliver-slack';
+import { type Channels, type Outcome, respondToEvent } from './respond-to-kill';
+
+const config = readEnvironment(process.env);
+const region = process.env['AWS_REGION'];
+const ecs = new ECSClient({ region, maxAttempts: 3 });
+const cloudwatch = new CloudWatchClient({ region, maxAttempts: 3 });
+const sns = new SNSClient({ region, maxAttempts: 3 });
+// Fail open fast when the ledger's table is unreachable: a duplicate alert beats a late or lost one.
+const dynamodb = new DynamoDBClient({ region, maxAttempts: 2, requestHandler: { requestTimeout: 2_000, connectionTimeout: 1_000 } });
+const s3 = config.graphBucketName ? new S3Client({ region, maxAttempts: 2 }) : null;
+
+const ledger = config.ledgerTableName
+  ? createDynamoLedger(dynamodb, config.ledgerTableName, { windowMinutes: config.windowMinutes, realertAt: config.realertAt })
+  : disabledLedger;
+
+const SECRET_MAX_AGE_SECONDS = 300;
+
+async function webhookUrl(): Promise<string> {
+  const arn = config.slackWebhookSecretArn;
+  if (!arn) throw new ConfigurationError('no Slack webhook secret configured');
+  const value = await getSecret(arn, { maxAge: SECRET_MAX_AGE_SECONDS });
+  const url = typeof value === 'string' ? value.trim() : '';
+  // A secret may hold the bare URL or a JSON object with a url / webhookUrl key.
+  if (url.startsWith('{')) {
+    const parsed = JSON.parse(url) as Record<string, unknown>;
+    const inner = parsed['url'] ?? parsed['webhookUrl'] ?? parsed['webhook_url'];
+    if (typeof inner === 'string' && inner.startsWith('https://')) return inner;
+  } else if (url.startsWith('https://')) {
+    return url;
+  }
+  throw new ConfigurationError('the Slack webhook secret does not hold an https:// URL');
+}
+
+function channelsFor(context: Context | undefined): Channels {
+  const deadline = () => Date.now() + Math.max(1_000, (context?.getRemainingTimeInMillis?.() ?? 30_000) - 5_000);
+  const channels: Channels = {
+    email: async (message) => {
+      await sns.send(new PublishCommand({ TopicArn: config.topicArn, ...message }));
+    },
+  };
+  if (config.slackWebhookSecretArn) {
+    channels.prepare = async () => {
+      await webhookUrl();
+    };
+    channels.slack = async (message) => {
+      await postToSlack(await webhookUrl(), message, {
+        deadlineMs: deadline(),
+        log: (level, msg, fields) => logger[level](msg, fields),
+      });
+    };
+  }
+  if (config.chatbotTopicArn) {
+    const topicArn = config.chatbotTopicArn;
+    channels.chatbot = async (message) => {
+      await sns.send(new PublishCommand({ TopicArn: topicArn, Message: message }));
+    };
+  }
+  if (s3 && config.graphBucketName) {
+    const bucket = config.graphBucketName;
+    channels.graph = (result, series) =>
+      renderGraphForTriage({ cloudwatch, s3, bucket, result, series, lookbackHours: config.lookbackHours, now: Date.now(), log: (msg, fields) => logger.warn(msg, fields) });
+  }
+  return channels;
+}
+
+export async function handler(event: unknown, context?: Context): Promise<Outcome> {
+  logger.resetKeys();
+  if (context) logger.addContext(context);
+  return respondToEvent(event, {
+    readers: {
+      describeTaskDefinition: (arn) => describeTaskDefinition(ecs, arn),
+      fetchMemoryMetrics: (query) => fetchMemoryMetrics(cloudwatch, query),
+      deployedTaskDefinitionArn: (cluster, service) => describeDeployedTaskDefinitionArn(ecs, cluster, service),
+    },
+    ledger,
+    channels: channelsFor(context),
+    log: {
+      debug: (m, f) => logger.debug(m, f ?? {}),
+      info: (m, f) => logger.info(m, f ?? {}),
+      warn: (m, f) => logger.warn(m, f ?? {}),
+      error: (m, f) => logger.error(m, f ?? {}),
+      appendKeys: (keys) => logger.appendKeys(keys),
+    },
+    config: { alertOnSigkill: config.alertOnSigkill, lookbackHours: config.lookbackHours, windowMinutes: config.windowMinutes },
+    now: () => Date.now(),
+  });
+}

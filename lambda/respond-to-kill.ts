@@ -1,0 +1,177 @@
+/**
+ * The responder: one EventBridge event in, at most one alert per kill out, on every configured channel.
+ *
+ * 1. Parse. Bad input is logged with its reason and dropped: it is not retryable.
+ * 2. Classify from the event alone. Clean exits and SIGKILLs that are not OOMs stop here (logged with their cause),
+ *    unless `alertOnSigkill` is on.
+ * 3. Concurrently: ask the alert ledger whether this kill is new (dedupe and crash-loop suppression), and gather
+ *    the evidence (task definition, memory metrics, deployed revision), and warm the Slack webhook secret.
+ * 4. Build the triage, render every channel, and deliver them concurrently. A channel's failure never blocks
+ *    another; when any failed, the kill is released in the ledger and the invocation fails afterwards, so Lambda
+ *    retries it and finally sends it to the dead-letter queue.
+ *
+ * All I/O is injected (`ResponderDeps`), and so is the clock.
+ */
+import { type AlertLedger, type KillIdentity, type LedgerDecision, killIdentityFromTask } from './alert-ledger';
+import type { AlertStory } from './alert-story';
+import { classifyKill } from './classify-kill';
+import { AlertDeliveryError, errorMessage, InvalidInputError } from './errors';
+import type { MemorySeries, TaskSnapshot, TriageResult } from './model';
+import { parseTaskStateChange } from './parse-task';
+import { renderChatbotMessage } from './render-chatbot';
+import { renderSnsMessage, type SnsMessage } from './render-email';
+import { renderSlack, type SlackMessage } from './render-slack';
+import { buildTriage, type EvidenceReaders, gatherEvidence } from './triage';
+
+export interface ResponderLog {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  /** Keys added to every later log line of this invocation. */
+  appendKeys(keys: Record<string, unknown>): void;
+}
+
+export interface Channels {
+  /** Post to Slack; absent when no webhook secret is configured. */
+  slack?: (message: SlackMessage) => Promise<void>;
+  /** Publish to the alert topic (email and programmatic subscribers). */
+  email: (message: SnsMessage) => Promise<void>;
+  /** Publish to the Amazon Q topic; absent when not configured. */
+  chatbot?: (message: string) => Promise<void>;
+  /** Render the CloudWatch memory graph and return a URL Slack can fetch, or null. Never throws. */
+  graph?: (result: TriageResult, series: MemorySeries) => Promise<string | null>;
+  /** Warm anything the channels need (the webhook secret), concurrently with the evidence. */
+  prepare?: () => Promise<void>;
+}
+
+export interface ResponderConfig {
+  alertOnSigkill: boolean;
+  lookbackHours: number;
+  windowMinutes: number;
+}
+
+export interface ResponderDeps {
+  readers: EvidenceReaders;
+  ledger: AlertLedger;
+  channels: Channels;
+  log: ResponderLog;
+  config: ResponderConfig;
+  now: () => number;
+}
+
+export type Outcome =
+  | { status: 'dropped'; reason: string }
+  | { status: 'ignored'; verdict: string; reason: string }
+  | { status: 'suppressed'; decision: LedgerDecision }
+  | { status: 'alerted'; decision: LedgerDecision; channels: string[]; result: TriageResult };
+
+function storyOf(decision: LedgerDecision, windowMinutes: number): AlertStory {
+  return {
+    count: Math.max(1, decision.count),
+    firstSeenAt: decision.firstSeenAt,
+    ratePerHour: decision.ratePerHour,
+    windowMinutes,
+    threadId: decision.threadId,
+  };
+}
+
+function logKeys(task: TaskSnapshot): Record<string, unknown> {
+  return {
+    clusterArn: task.clusterArn,
+    taskArn: task.taskArn,
+    service: task.serviceName,
+    taskDefinition: task.family && task.revision !== null ? `${task.family}:${task.revision}` : task.taskDefinitionArn,
+    eventId: task.eventId,
+    eventVersion: task.version,
+  };
+}
+
+export async function respondToEvent(event: unknown, deps: ResponderDeps): Promise<Outcome> {
+  const { log, config } = deps;
+  let task: TaskSnapshot;
+  try {
+    task = parseTaskStateChange(event);
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    log.warn('Event dropped: not a usable ECS task state change', { reason: error.message });
+    return { status: 'dropped', reason: error.message };
+  }
+  log.appendKeys(logKeys(task));
+
+  const early = classifyKill(task);
+  const container = early.target;
+  const sigkillOnly = early.verdict === 'not-oom' && container !== null;
+  if (!container || (sigkillOnly && !config.alertOnSigkill)) {
+    const reason = early.sigkillCause ?? early.notes[0] ?? 'no container was OOM-killed or SIGKILLed';
+    log.info('No OOM in this event', { verdict: early.verdict, container, reason });
+    return { status: 'ignored', verdict: early.verdict, reason };
+  }
+  log.appendKeys({ container });
+
+  const now = deps.now();
+  const kill: KillIdentity = killIdentityFromTask(task, container);
+  const prepare = deps.channels.prepare?.().catch((error: unknown) => {
+    log.warn('Preparing a channel failed; it will be retried at delivery', { error: errorMessage(error) });
+  });
+  const [decision, evidence] = await Promise.all([
+    deps.ledger.record(kill, now),
+    gatherEvidence(task, container, deps.readers, { now, lookbackHours: config.lookbackHours }),
+    prepare,
+  ]);
+  if (decision.reason === 'ledger-unavailable') {
+    log.warn('Alert ledger unavailable: alerting anyway (a duplicate beats a lost OOM)', { error: decision.error });
+  }
+  const { result, series } = buildTriage(task, evidence, { now, lookbackHours: config.lookbackHours });
+  const fields = {
+    verdict: result.classification.verdict,
+    confidence: result.confidence,
+    pattern: result.analysis.pattern,
+    ledger: decision.reason,
+    count: decision.count,
+    recommendedMemory: result.recommendation?.memory ?? null,
+    warnings: result.warnings,
+  };
+  if (!decision.alert) {
+    log.info(decision.reason === 'duplicate' ? 'Duplicate delivery of a kill already alerted' : 'Kill counted, alert suppressed (crash loop)', fields);
+    return { status: 'suppressed', decision };
+  }
+  if (result.classification.verdict === 'not-oom' && !config.alertOnSigkill) {
+    // The task definition showed what the event alone could not (e.g. a sidecar stopped with its task).
+    log.info('No OOM after reading the task definition', { ...fields, reason: result.classification.sigkillCause });
+    await deps.ledger.release?.(kill).catch(() => undefined);
+    return { status: 'ignored', verdict: result.classification.verdict, reason: result.classification.sigkillCause ?? 'not an OOM' };
+  }
+
+  const story = storyOf(decision, config.windowMinutes);
+  const options = { series, story, lookbackHours: config.lookbackHours };
+  const deliveries: { channel: string; run: () => Promise<void> }[] = [
+    { channel: 'email', run: () => deps.channels.email(renderSnsMessage(result, options)) },
+  ];
+  const { slack, chatbot, graph } = deps.channels;
+  if (slack) {
+    deliveries.push({
+      channel: 'slack',
+      run: async () => {
+        const graphUrl = graph && series.points.length > 0 ? await graph(result, series) : null;
+        await slack(renderSlack(result, { ...options, graphUrl }));
+      },
+    });
+  }
+  if (chatbot) deliveries.push({ channel: 'chatbot', run: () => chatbot(renderChatbotMessage(result, options)) });
+
+  const settled = await Promise.allSettled(deliveries.map((d) => d.run()));
+  const failures = settled.flatMap((s, i) =>
+    s.status === 'rejected' ? [{ channel: deliveries[i]!.channel, error: errorMessage(s.reason) }] : [],
+  );
+  const delivered = deliveries.filter((_, i) => settled[i]!.status === 'fulfilled').map((d) => d.channel);
+  if (failures.length > 0) {
+    log.error('Alert delivery failed; the invocation fails so Lambda retries it', { ...fields, delivered, failures });
+    await deps.ledger.release?.(kill).catch((error: unknown) => {
+      log.warn('Could not release the kill in the ledger; the retry may be taken for a duplicate', { error: errorMessage(error) });
+    });
+    throw new AlertDeliveryError(failures);
+  }
+  log.info('Alert sent', { ...fields, delivered });
+  return { status: 'alerted', decision, channels: delivered, result };
+}
