@@ -1,0 +1,299 @@
+/**
+ * Memory pattern analysis: what the history before a kill says about the container's memory.
+ *
+ * - chronic: usage sits high most of the time (the container is simply undersized);
+ * - spike:   usage is normally well below the top, then jumps (a burst);
+ * - leak:    the baseline climbs steadily for hours, and resets on restarts (a sawtooth across restarts);
+ * - unknown: too little data.
+ *
+ * Method: the series is cut into 30-minute windows (or 6 periods, whichever is longer); each window's baseline is
+ * its 20th-percentile Average (GC and request noise sit above it). A restart shows as a sudden baseline drop; the
+ * climb is fitted within the segments between restarts with a Theil-Sen slope (the median of pairwise slopes, robust
+ * to spikes and gaps), and the pairs' concordance says whether the climb is steady.
+ *
+ * Pure: no I/O, no clock (`now` is injected).
+ */
+import type { Confidence, MemoryPoint, MemorySeries, PatternAnalysis, UsagePattern } from './model';
+
+export interface AnalyzeOptions {
+  /** The killed container's hard limit in MiB of the series' scope, when known (else the series' ceiling). */
+  limitMiB: number | null;
+  now: number;
+}
+
+/** Censored when the peak reaches 97 % of the ceiling. */
+export const CENSORED_SHARE = 0.97;
+const WINDOW_MS = 30 * 60_000;
+const MIN_SEGMENT_HOURS = 1.5;
+const MIN_POINTS = 12;
+
+interface Usable {
+  t: number;
+  max: number;
+  avg: number;
+}
+
+interface Window {
+  t: number;
+  base: number;
+}
+
+const fmt = (n: number): string => (Math.abs(n) >= 100 ? Math.round(n).toString() : (Math.round(n * 10) / 10).toString());
+const pct = (n: number): string => `${(Math.round(n * 1000) / 10).toString()}%`;
+
+export function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  return a + (b - a) * (pos - lo);
+}
+
+const median = (xs: readonly number[]): number => quantile([...xs].sort((a, b) => a - b), 0.5);
+
+function usablePoints(points: readonly MemoryPoint[]): Usable[] {
+  const out: Usable[] = [];
+  for (const p of points) {
+    const max = p.maxMiB ?? p.avgMiB;
+    const avg = p.avgMiB ?? p.maxMiB;
+    if (max === null || avg === null || !Number.isFinite(max) || !Number.isFinite(avg)) continue;
+    out.push({ t: p.t, max: Math.max(max, avg), avg });
+  }
+  out.sort((a, b) => a.t - b.t);
+  return out;
+}
+
+function windows(pts: readonly Usable[], periodMs: number): Window[] {
+  const width = Math.max(WINDOW_MS, 6 * periodMs);
+  const out: Window[] = [];
+  let start = 0;
+  while (start < pts.length) {
+    const t0 = (pts[start] as Usable).t;
+    let end = start;
+    while (end < pts.length && (pts[end] as Usable).t < t0 + width) end++;
+    const slice = pts.slice(start, end);
+    if (slice.length >= 3) {
+      const avgs = slice.map((p) => p.avg).sort((a, b) => a - b);
+      out.push({ t: median(slice.map((p) => p.t)), base: quantile(avgs, 0.2) });
+    }
+    start = end;
+  }
+  return out;
+}
+
+/** Indices of windows that start a new segment: a sudden baseline drop (a restart). */
+function resetIndices(ws: readonly Window[], noise: number): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < ws.length; i++) {
+    const prev = (ws[i - 1] as Window).base;
+    const cur = (ws[i] as Window).base;
+    if (cur < prev * 0.85 && prev - cur > 4 * noise) out.push(i);
+  }
+  return out;
+}
+
+interface SlopeFit {
+  slopePerHour: number;
+  concordance: number;
+  segmentHours: number[];
+  climbStart: number | null;
+  resets: number;
+}
+
+/** Theil-Sen over the pairs of windows within each segment (pairs never cross a restart). */
+function fitSegments(ws: readonly Window[], noise: number): SlopeFit {
+  const resets = resetIndices(ws, noise);
+  const bounds = [0, ...resets, ws.length];
+  const slopes: number[] = [];
+  let up = 0;
+  let down = 0;
+  const segmentHours: number[] = [];
+  const starts: number[] = [];
+  for (let s = 0; s + 1 < bounds.length; s++) {
+    const seg = ws.slice(bounds[s], bounds[s + 1]);
+    if (seg.length < 2) continue;
+    const hours = ((seg[seg.length - 1] as Window).t - (seg[0] as Window).t) / 3_600_000;
+    if (hours < MIN_SEGMENT_HOURS || seg.length < 4) continue;
+    segmentHours.push(hours);
+    if (s > 0) starts.push((seg[0] as Window).base);
+    // Stride keeps the pair count bounded on long histories.
+    const stride = Math.max(1, Math.floor(seg.length / 120));
+    for (let i = 0; i < seg.length; i += stride) {
+      for (let j = i + stride; j < seg.length; j += stride) {
+        const a = seg[i] as Window;
+        const b = seg[j] as Window;
+        const dh = (b.t - a.t) / 3_600_000;
+        if (dh <= 0) continue;
+        const slope = (b.base - a.base) / dh;
+        slopes.push(slope);
+        if (b.base - a.base > noise * 0.5) up++;
+        else if (a.base - b.base > noise * 0.5) down++;
+      }
+    }
+  }
+  // Where the climb starts after a restart: the first baseline of segments that began with a reset, else the first
+  // usable window (a series that starts mid-climb overstates it, which shortens the estimate: the safe side).
+  const first = ws[0];
+  const climbStart = starts.length > 0 ? median(starts) : first ? first.base : null;
+  return {
+    slopePerHour: slopes.length > 0 ? median(slopes) : Number.NaN,
+    concordance: up + down > 0 ? up / (up + down) : 0,
+    segmentHours,
+    climbStart,
+    resets: resets.length,
+  };
+}
+
+/**
+ * Hours until a baseline that starts at `fromMiB` and grows `slopeMiBPerHour` reaches `limitMiB`, less the swing that
+ * peaks add on top of the baseline. Null without growth.
+ */
+export function hoursUntil(slopeMiBPerHour: number | null, fromMiB: number, limitMiB: number, swingMiB = 0): number | null {
+  if (slopeMiBPerHour === null || !Number.isFinite(slopeMiBPerHour) || slopeMiBPerHour <= 0) return null;
+  return Math.max(0, (limitMiB - swingMiB - fromMiB) / slopeMiBPerHour);
+}
+
+/** Hours from a restart until a leaking container reaches `limitMiB` again; null when the analysis shows no growth. */
+export function estimateNextKillHours(analysis: PatternAnalysis, limitMiB: number): number | null {
+  const ev = analysis.evidence;
+  if (analysis.pattern !== 'leak' || ev.slopeMiBPerHour === null) return null;
+  const from = ev.climbStartMiB ?? ev.baselineMiB ?? ev.averageMiB;
+  if (from === null || from === undefined) return null;
+  const h = hoursUntil(ev.slopeMiBPerHour, from, limitMiB, ev.swingMiB ?? 0);
+  return h === null ? null : Math.round(h * 10) / 10;
+}
+
+function confidenceFor(points: number, hours: number, periodSeconds: number): Confidence {
+  if (hours >= 24 && points >= 100) return 'high';
+  if (hours >= 3 && (points >= 100 || (periodSeconds >= 300 && points >= 36))) return 'medium';
+  return 'low';
+}
+
+/** Classify the memory history before a kill. */
+export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): PatternAnalysis {
+  const pts = usablePoints(series.points);
+  const periodMs = Math.max(60, series.periodSeconds || 60) * 1000;
+  const ceiling = opts.limitMiB ?? series.ceilingMiB;
+  const reasons: string[] = [];
+
+  if (pts.length === 0) {
+    return {
+      pattern: 'unknown',
+      confidence: 'low',
+      evidence: {
+        source: series.source, points: 0, hours: 0, peakMiB: null, averageMiB: null, slopeMiBPerHour: null,
+        censored: false, baselineMiB: null, climbStartMiB: null, swingMiB: null, restarts: 0,
+      },
+      nextKillEstimateHours: null,
+      reasons: [series.source === 'none' ? 'no memory metrics for this container' : 'the memory series has no data points'],
+    };
+  }
+
+  const first = pts[0] as Usable;
+  const last = pts[pts.length - 1] as Usable;
+  const hours = (last.t - first.t + periodMs) / 3_600_000;
+  const peak = Math.max(...pts.map((p) => p.max));
+  const average = pts.reduce((s, p) => s + p.avg, 0) / pts.length;
+  const maxSorted = pts.map((p) => p.max).sort((a, b) => a - b);
+  const baseline = quantile(maxSorted, 0.5);
+  const censored = ceiling !== null && ceiling > 0 && peak >= CENSORED_SHARE * ceiling;
+  const confidence = confidenceFor(pts.length, hours, series.periodSeconds);
+  const top = censored && ceiling !== null ? Math.max(ceiling, peak) : peak;
+
+  reasons.push(`${pts.length.toString()} points over ${fmt(hours)} h (${series.periodSeconds.toString()} s period, ${series.scope} scope)`);
+  if (censored && ceiling !== null) {
+    reasons.push(`peak ${fmt(peak)} MiB = ${pct(peak / ceiling)} of the ${fmt(ceiling)} MiB limit: censored, the real demand is higher`);
+  } else if (ceiling !== null) {
+    reasons.push(`peak ${fmt(peak)} MiB = ${pct(peak / ceiling)} of the ${fmt(ceiling)} MiB limit: not censored`);
+  } else {
+    reasons.push(`peak ${fmt(peak)} MiB, average ${fmt(average)} MiB, no known limit`);
+  }
+
+  const ws = windows(pts, periodMs);
+  const diffs: number[] = [];
+  for (let i = 1; i < ws.length; i++) diffs.push(Math.abs((ws[i] as Window).base - (ws[i - 1] as Window).base));
+  const noise = Math.max(1, diffs.length > 0 ? (1.4826 * median(diffs)) / Math.SQRT2 : 0, 0.005 * baseline);
+  const fit = ws.length >= 4 ? fitSegments(ws, noise) : null;
+  const slope = fit && Number.isFinite(fit.slopePerHour) && fit.segmentHours.length > 0 ? fit.slopePerHour : null;
+  // How far the per-minute peaks sit above the window baseline (GC sawtooth, request noise).
+  const swings = pts.map((p) => p.max);
+  const swing = Math.max(0, quantile(swings.sort((a, b) => a - b), 0.9) - (ws.length > 0 ? median(ws.map((w) => w.base)) : baseline));
+
+  const evidence = {
+    source: series.source,
+    points: pts.length,
+    hours: Math.round(hours * 100) / 100,
+    peakMiB: Math.round(peak * 10) / 10,
+    averageMiB: Math.round(average * 10) / 10,
+    slopeMiBPerHour: slope === null ? null : Math.round(slope * 100) / 100,
+    censored,
+    baselineMiB: Math.round(baseline * 10) / 10,
+    climbStartMiB: fit?.climbStart === null || fit === null ? null : Math.round(fit.climbStart * 10) / 10,
+    swingMiB: Math.round(Math.min(swing, 0.5 * top) * 10) / 10,
+    restarts: fit?.resets ?? 0,
+  };
+
+  if (pts.length < MIN_POINTS || hours < 0.5) {
+    reasons.push(`too little history to call a pattern (need ${MIN_POINTS.toString()} points over 30 min)`);
+    return { pattern: 'unknown', confidence: 'low', evidence, nextKillEstimateHours: null, reasons };
+  }
+
+  let pattern: UsagePattern;
+  // Leak: a steady climb of the baseline within the segments between restarts.
+  const longest = fit ? Math.max(0, ...fit.segmentHours) : 0;
+  const growth = slope !== null ? slope * longest : 0;
+  const leak =
+    fit !== null &&
+    slope !== null &&
+    slope > 0 &&
+    fit.concordance >= 0.75 &&
+    growth >= Math.max(0.1 * top, 6 * noise, 16);
+  if (leak && fit && slope !== null) {
+    pattern = 'leak';
+    const segs = fit.segmentHours.length;
+    reasons.push(
+      `baseline grows ${fmt(slope)} MiB/h over ${fmt(longest)} h (${segs.toString()} climb${segs === 1 ? '' : 's'}, ` +
+        `${fit.resets.toString()} restart${fit.resets === 1 ? '' : 's'} reset it; ${pct(fit.concordance)} of window pairs rise): a leak`,
+    );
+  } else if (baseline >= 0.7 * top) {
+    pattern = 'chronic';
+    reasons.push(`usage sits high: median per-period peak ${fmt(baseline)} MiB = ${pct(baseline / top)} of ${fmt(top)} MiB: undersized`);
+  } else {
+    pattern = 'spike';
+    // Name the burst: the last run of points above halfway between the median and the top.
+    const threshold = baseline + 0.5 * (top - baseline);
+    let i = pts.length - 1;
+    while (i >= 0 && (pts[i] as Usable).max < threshold) i--;
+    let j = i;
+    while (j > 0 && (pts[j - 1] as Usable).max >= threshold) j--;
+    let bursts = 0;
+    for (let k = 0; k < pts.length; k++) {
+      if ((pts[k] as Usable).max >= threshold && (k === 0 || (pts[k - 1] as Usable).max < threshold)) bursts++;
+    }
+    const jumpAt = i >= 0 ? (pts[j] as Usable).t : last.t;
+    const minutesBefore = Math.round((opts.now - jumpAt) / 60_000);
+    reasons.push(
+      `usage normally ~${fmt(baseline)} MiB (median per-period peak, ${pct(baseline / top)} of ${fmt(top)} MiB), ` +
+        `then a burst of +${fmt(top - baseline)} MiB` +
+        (i >= 0 ? ` starting ${new Date(jumpAt).toISOString()} (${minutesBefore.toString()} min before the kill)` : ' too short to show in the metrics') +
+        `; ${bursts.toString()} burst${bursts === 1 ? '' : 's'} above ${fmt(threshold)} MiB in the history`,
+    );
+  }
+
+  let nextKillEstimateHours: number | null = null;
+  const analysis: PatternAnalysis = { pattern, confidence, evidence, nextKillEstimateHours, reasons };
+  if (pattern === 'leak' && ceiling !== null) {
+    nextKillEstimateHours = estimateNextKillHours(analysis, ceiling);
+    if (nextKillEstimateHours !== null) {
+      reasons.push(
+        `at the ${fmt(ceiling)} MiB limit the next kill comes ~${fmt(nextKillEstimateHours)} h after a restart ` +
+          `(climb from ${fmt(evidence.climbStartMiB ?? baseline)} MiB at ${fmt(slope ?? 0)} MiB/h)`,
+      );
+    }
+  }
+  if (slope !== null && pattern !== 'leak') reasons.push(`baseline trend ${fmt(slope)} MiB/h: no steady climb`);
+  reasons.push(`confidence ${confidence}: ${fmt(hours)} h and ${pts.length.toString()} points (high needs 24 h and 100 points, medium 3 h)`);
+  return { ...analysis, nextKillEstimateHours };
+}

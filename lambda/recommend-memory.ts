@@ -1,0 +1,254 @@
+/**
+ * The memory fix for an OOM-killed container: new hard limit (`memory`), soft limit (`memoryReservation`) and, when
+ * the task has a task-level size, the task memory/cpu that fits them.
+ *
+ * The observed peak is censored at the old limit (a killed container never shows usage above it), so the peak alone
+ * gives a fix that is too small. The rules combined here, each named in the reasons:
+ * - VPA's OOM bump: max(used + 100 MiB, used × 1.2), used = max(request, recent peak); bumps don't compound.
+ * - KRR's OOM rule: max(peak × 1.15, limit at the OOM × 1.25).
+ * - The excursion rule (this project): the kill proves demand rose from the usual level B to at least the limit L;
+ *   the next excursion is sized as B + k × (L − B), k per pattern and confidence. It keeps chronic containers (B near
+ *   L) from being over-provisioned and covers bursts (B far below L) that a flat 25 % would not.
+ * - Uncensored peaks (task/service series) get the 15 % KRR headroom.
+ *
+ * Pure: no I/O.
+ */
+import { estimateNextKillHours } from './memory-pattern';
+import { FARGATE_MAX_MEMORY_MIB, fargateTaskSize } from './fargate-sizes';
+import type {
+  ContainerKind,
+  ContainerState,
+  LaunchType,
+  MemoryValues,
+  PatternAnalysis,
+  Recommendation,
+  TaskDefinition,
+} from './model';
+
+export interface RecommendInput {
+  /** The killed container. */
+  container: string;
+  kind: ContainerKind;
+  launchType: LaunchType | null;
+  /** May be null: then the event's values below are used. */
+  taskDefinition: TaskDefinition | null;
+  /** Limits from the event (memory/memoryReservation) when known. */
+  eventContainer: ContainerState | null;
+  eventTaskMemory: number | null;
+  eventTaskCpu: number | null;
+  /** From analyzeMemory over the series (whose scope may be task/service). */
+  analysis: PatternAnalysis;
+  seriesScope: 'container' | 'task' | 'service' | 'none';
+}
+
+/** Container memory is proposed in multiples of this many MiB. */
+export const MEMORY_STEP_MIB = 64;
+/** Excursion multipliers: the next excursion above the usual level, relative to the one that killed. */
+export const EXCURSION_FACTOR = { chronic: 1.6, spike: 1.6, lowConfidenceExtra: 0.2 } as const;
+/** The smallest raise on any OOM, as a share of the limit at the kill. */
+export const MIN_RAISE = 1.1;
+/** Leak: a modest raise (KRR's OOM factor); it only delays the next kill. */
+export const LEAK_RAISE = 1.25;
+
+const roundUp = (n: number, step: number): number => Math.ceil(n / step) * step;
+const fmt = (n: number): string => (Math.abs(n) >= 100 ? Math.round(n).toString() : (Math.round(n * 10) / 10).toString());
+
+/** VPA's OOM bump (vertical-pod-autoscaler aggregations_config.go): max(used + 100 MiB, used × 1.2). */
+export function vpaOomBump(usedMiB: number): number {
+  return Math.max(usedMiB + 100, usedMiB * 1.2);
+}
+
+/** KRR's simple strategy with OOM data: max(peak × 1.15, limit at the OOM × 1.25). */
+export function krrOomRule(peakMiB: number | null, limitAtOomMiB: number | null): number | null {
+  const a = peakMiB === null ? null : peakMiB * 1.15;
+  const b = limitAtOomMiB === null ? null : limitAtOomMiB * 1.25;
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.max(a, b);
+}
+
+function isFargate(input: RecommendInput): boolean {
+  if (input.launchType === 'FARGATE') return true;
+  if (input.launchType !== null) return false;
+  return input.taskDefinition?.requiresCompatibilities.includes('FARGATE') ?? false;
+}
+
+interface Sibling {
+  name: string;
+  memory: number | null;
+  memoryReservation: number | null;
+}
+
+/** Recommend the memory settings for an OOM-killed container; null for kills that are not OOMs (SIGKILL, exits). */
+export function recommendMemory(input: RecommendInput): Recommendation | null {
+  if (input.kind !== 'oom-killed' && input.kind !== 'oom-at-start') return null;
+  const reasons: string[] = [];
+  const deadEnds: string[] = [];
+  const td = input.taskDefinition;
+  const def = td?.containers.find((c) => c.name === input.container) ?? null;
+  const memory = def?.memory ?? input.eventContainer?.memory ?? null;
+  const reservation = def?.memoryReservation ?? input.eventContainer?.memoryReservation ?? null;
+  const taskMemory = td?.memory ?? input.eventTaskMemory;
+  const taskCpu = td?.cpu ?? input.eventTaskCpu;
+  const current: MemoryValues = { memory, memoryReservation: reservation, taskMemory, taskCpu };
+  const siblings: Sibling[] = (td?.containers ?? [])
+    .filter((c) => c.name !== input.container)
+    .map((c) => ({ name: c.name, memory: c.memory, memoryReservation: c.memoryReservation }));
+  // Every other container counts by its reservation (what it is promised), else by its hard limit.
+  const siblingsReserved = siblings.reduce((s, c) => s + (c.memoryReservation ?? c.memory ?? 0), 0);
+  // ... and by its hard limit (else reservation) in the task-memory sum.
+  const siblingsHard = siblings.reduce((s, c) => s + (c.memory ?? c.memoryReservation ?? 0), 0);
+
+  // The limit the container was killed at: its hard limit, else the task memory less what the others hold.
+  let limit: number | null = memory;
+  if (limit === null && taskMemory !== null) {
+    limit = Math.max(0, taskMemory - siblingsReserved);
+    reasons.push(`no container hard limit: the task memory ${fmt(taskMemory)} MiB less the other containers' ${fmt(siblingsReserved)} MiB = ${fmt(limit)} MiB was the effective limit`);
+  }
+
+  // Usage attributed to the killed container.
+  const ev = input.analysis.evidence;
+  const shared = (input.seriesScope === 'task' || input.seriesScope === 'service') && siblings.length > 0;
+  const attribute = (v: number | null | undefined): number | null => {
+    if (v === null || v === undefined) return null;
+    return shared ? Math.max(0, v - siblingsReserved) : v;
+  };
+  const peak = attribute(ev.peakMiB);
+  const avg = attribute(ev.averageMiB);
+  const base = attribute(ev.baselineMiB ?? ev.averageMiB);
+  if (shared && ev.peakMiB !== null) {
+    reasons.push(
+      `the series measures the whole ${input.seriesScope === 'task' ? 'task' : "service's tasks"}, not ${input.container}: ` +
+        `usage attributed as ${input.seriesScope} usage minus the other containers' reservations (${siblings.map((s) => s.name).join(', ')}: ${fmt(siblingsReserved)} MiB), ` +
+        `floored at 0: peak ${fmt(peak ?? 0)} MiB, average ${fmt(avg ?? 0)} MiB (conservative: the others may use more than they reserve)`,
+    );
+  }
+  const hasData = ev.points > 0 && peak !== null;
+  // used: what the container is known to have needed. The kill proves it reached the limit.
+  const used = Math.max(limit ?? 0, peak ?? 0, reservation ?? 0);
+
+  let hard: number;
+  if (input.kind === 'oom-at-start') {
+    const from = limit ?? reservation ?? used;
+    hard = Math.max(from * 2, 256);
+    reasons.push(
+      `OOM-killed at start (container init): the ${fmt(from)} MiB limit is below the process's start footprint, which no metric shows; ` +
+        `doubled with a 256 MiB floor: max(${fmt(from)} × 2, 256) = ${fmt(hard)} MiB`,
+    );
+  } else if (used <= 0) {
+    hard = 512;
+    reasons.push('no limit and no usage known: 512 MiB as a starting point');
+  } else if (!hasData || input.analysis.pattern === 'unknown') {
+    const krr = krrOomRule(peak, limit) ?? used * 1.25;
+    const vpa = vpaOomBump(used);
+    hard = Math.max(krr, vpa);
+    reasons.push(
+      (hasData ? `too little history to tell the pattern (${ev.points.toString()} points)` : 'no memory metrics') +
+        `: from the limit alone, the censored-limit bump max(KRR OOM ${fmt(krr)}, VPA OOM ${fmt(vpa)}) = ${fmt(hard)} MiB`,
+    );
+  } else if (input.analysis.pattern === 'leak') {
+    hard = Math.max(used * LEAK_RAISE, used + 100, (peak ?? 0) * 1.15);
+    reasons.push(`leak: a modest raise, max(${fmt(used)} × ${LEAK_RAISE.toString()}, ${fmt(used)} + 100) = ${fmt(hard)} MiB; raising the limit only delays the next kill: fix the leak`);
+  } else {
+    const pattern = input.analysis.pattern;
+    const k = EXCURSION_FACTOR[pattern] + (input.analysis.confidence === 'low' ? EXCURSION_FACTOR.lowConfidenceExtra : 0);
+    const b = Math.min(base ?? used, used);
+    const excursion = b + k * (used - b);
+    const floor = used * MIN_RAISE;
+    const uncensored = ev.censored || limit !== null ? 0 : (peak ?? 0) * 1.15;
+    hard = Math.max(excursion, floor, uncensored);
+    reasons.push(
+      `${pattern}: usual level ${fmt(b)} MiB rose to at least ${fmt(used)} MiB (the limit at the kill${peak !== null && peak > (limit ?? 0) ? ' / the peak' : ''}); ` +
+        `next excursion ${fmt(b)} + ${k.toFixed(2)} × ${fmt(used - b)} = ${fmt(excursion)} MiB` +
+        (floor > excursion ? `, floored at ${MIN_RAISE.toString()} × ${fmt(used)} = ${fmt(floor)} MiB` : '') +
+        (uncensored > Math.max(excursion, floor) ? `, uncensored peak × 1.15 = ${fmt(uncensored)} MiB` : ''),
+    );
+  }
+  hard = Math.max(128, roundUp(hard, MEMORY_STEP_MIB));
+  reasons.push(`memory (hard limit) ${fmt(hard)} MiB, rounded up to a multiple of ${MEMORY_STEP_MIB.toString()} MiB${limit !== null ? ` (was ${fmt(limit)} MiB, ×${(hard / limit).toFixed(2)})` : ''}`);
+
+  // Soft limit: the average with 10 % headroom, never above the hard limit.
+  let soft: number;
+  if (avg !== null && hasData) {
+    const target = memory === null ? Math.max(avg * 1.1, used) : avg * 1.1;
+    soft = Math.min(hard, roundUp(target, MEMORY_STEP_MIB));
+    reasons.push(
+      memory === null
+        ? `memoryReservation ${fmt(soft)} MiB: no hard limit, so the reservation must cover what it uses: max(average ${fmt(avg)} × 1.1, ${fmt(used)})`
+        : `memoryReservation ${fmt(soft)} MiB = average ${fmt(avg)} MiB × 1.1, rounded up, at most the hard limit`,
+    );
+    if (reservation !== null && reservation < 0.8 * avg) {
+      deadEnds.push(
+        `reservation left far below real use: memoryReservation ${fmt(reservation)} MiB vs an average of ${fmt(avg)} MiB; ` +
+          'the scheduler packs tasks by reservation, so the host runs out of memory even when the hard limit is raised',
+      );
+    }
+  } else {
+    soft = Math.min(hard, roundUp(Math.max(reservation ?? 0, limit ?? 0, 64), MEMORY_STEP_MIB));
+    reasons.push(`memoryReservation ${fmt(soft)} MiB: no usage data, so the old limit (known to be reached) at most the hard limit`);
+  }
+  if (input.analysis.pattern === 'leak') {
+    const next = estimateNextKillHours(input.analysis, hard);
+    reasons.push(
+      next !== null
+        ? `at ${fmt(hard)} MiB the leak reaches the limit again ~${fmt(next)} h after a restart (${fmt(ev.slopeMiBPerHour ?? 0)} MiB/h): the raise buys time, it does not fix the leak`
+        : 'a bigger limit only delays the next kill: find and fix the leak',
+    );
+  }
+
+  // Task level: the containers' hard limits (reservation where none) must fit in the task memory.
+  const need = hard + siblingsHard;
+  let newTaskMemory: number | null = null;
+  let newTaskCpu: number | null = taskCpu;
+  const fargate = isFargate(input);
+  if (fargate || taskMemory !== null) {
+    const fits = taskMemory !== null && need <= taskMemory;
+    if (fits && taskMemory !== null) {
+      newTaskMemory = fargate ? taskMemory : null;
+      reasons.push(`task memory ${fmt(taskMemory)} MiB still holds the containers' ${fmt(need)} MiB`);
+    } else {
+      if (taskMemory !== null && memory !== null && memory + siblingsHard <= taskMemory) {
+        deadEnds.push(
+          `hard limit raised with no room in the task memory: ${fmt(hard)} MiB + the others' ${fmt(siblingsHard)} MiB = ${fmt(need)} MiB > task memory ${fmt(taskMemory)} MiB; raise the task size too`,
+        );
+      }
+      if (fargate) {
+        const size = fargateTaskSize(need, taskCpu);
+        if (size) {
+          newTaskMemory = size.memory;
+          newTaskCpu = size.cpu;
+          reasons.push(
+            `task memory ${fmt(size.memory)} MiB: the smallest Fargate size for ${fmt(need)} MiB of container limits` +
+              (taskCpu !== null && size.cpu !== taskCpu ? `; cpu steps from ${taskCpu.toString()} to ${size.cpu.toString()} units because ${taskCpu.toString()} cannot take that much memory` : ` at cpu ${size.cpu.toString()}`),
+          );
+        } else {
+          newTaskMemory = FARGATE_MAX_MEMORY_MIB;
+          newTaskCpu = 16384;
+          const capped = Math.max(MEMORY_STEP_MIB, Math.floor((FARGATE_MAX_MEMORY_MIB - siblingsHard) / MEMORY_STEP_MIB) * MEMORY_STEP_MIB);
+          reasons.push(
+            `${fmt(need)} MiB is beyond the largest Fargate task (120 GB = ${FARGATE_MAX_MEMORY_MIB.toString()} MiB): memory capped at ${fmt(capped)} MiB; ` +
+              'split the work across tasks or move to EC2',
+          );
+          hard = capped;
+          soft = Math.min(soft, hard);
+        }
+      } else {
+        newTaskMemory = roundUp(need, MEMORY_STEP_MIB);
+        reasons.push(`task memory ${fmt(newTaskMemory)} MiB: the containers' hard limits ${fmt(need)} MiB must fit (was ${fmt(taskMemory ?? 0)} MiB)`);
+      }
+    }
+  } else {
+    newTaskCpu = null;
+  }
+
+  return {
+    container: input.container,
+    memory: hard,
+    memoryReservation: soft,
+    taskMemory: newTaskMemory,
+    taskCpu: newTaskMemory === null ? null : newTaskCpu,
+    current,
+    reasons,
+    deadEnds,
+  };
+}
