@@ -168,6 +168,14 @@ export interface Evidence {
   slopeMiBPerHour: number | null;
   /** True when the peak sits at (≥ 97 % of) the ceiling: the real demand is unknown and higher. */
   censored: boolean;
+  /** Typical level: the median per-period Maximum, MiB (optional, from analyzeMemory). */
+  baselineMiB?: number | null;
+  /** Leak: the baseline right after a restart, where the climb starts, MiB (optional). */
+  climbStartMiB?: number | null;
+  /** How far per-period peaks sit above the rolling baseline (GC sawtooth, noise), MiB (optional). */
+  swingMiB?: number | null;
+  /** Restarts (sudden baseline drops) seen in the history (optional). */
+  restarts?: number;
 }
 
 export interface PatternAnalysis {
