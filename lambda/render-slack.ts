@@ -202,9 +202,13 @@ export function renderSlackFromContent(c: AlertContent): SlackMessage {
   if (c.warnings.length) blocks.push(listSection('Warnings', c.warnings));
   if (c.suggestions.length) blocks.push(listSection('Suggestions', c.suggestions));
 
-  if (c.links.length) {
-    blocks.push(section(truncatePlain(c.links.map((l) => slackLink(l.url, l.label)).join('  ·  '), SLACK_LIMITS.sectionText)));
+  // Whole links only: a cut link is a broken link. Those that do not fit are in the email.
+  const links: string[] = [];
+  for (const l of c.links) {
+    const next = [...links, slackLink(l.url, l.label)].join('  ·  ');
+    if (next.length <= SLACK_LIMITS.sectionText) links.push(slackLink(l.url, l.label));
   }
+  if (links.length) blocks.push(section(links.join('  ·  ')));
 
   const ctx = [
     c.context.account ? `account ${c.context.account}` : null,
