@@ -40,13 +40,13 @@ async function webhookUrl(): Promise<string> {
   const value = await getSecret(arn, { maxAge: SECRET_MAX_AGE_SECONDS });
   const url = typeof value === 'string' ? value.trim() : '';
   // A secret may hold the bare URL or a JSON object with a url / webhookUrl key.
+  let candidate: unknown = url;
   if (url.startsWith('{')) {
     const parsed = JSON.parse(url) as Record<string, unknown>;
-    const inner = parsed['url'] ?? parsed['webhookUrl'] ?? parsed['webhook_url'];
-    if (typeof inner === 'string' && inner.startsWith('https://')) return inner;
-  } else if (url.startsWith('https://')) {
-    return url;
+    candidate = parsed['url'] ?? parsed['webhookUrl'] ?? parsed['webhook_url'];
   }
+  // https only; plain http is accepted for a loopback host (a local test server), never across a network.
+  if (typeof candidate === 'string' && /^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost)[:/])/.test(candidate)) return candidate;
   throw new ConfigurationError('the Slack webhook secret does not hold an https:// URL');
 }
 

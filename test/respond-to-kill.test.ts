@@ -1,0 +1,178 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { AlertLedger, LedgerDecision } from '../lambda/alert-ledger';
+import { AlertDeliveryError } from '../lambda/errors';
+import { parseMetricStatistics } from '../lambda/memory-metrics';
+import { parseTaskDefinition } from '../lambda/parse-task-definition';
+import { type Channels, type ResponderDeps, type ResponderLog, respondToEvent } from '../lambda/respond-to-kill';
+import { EXAMPLES, loadJson } from './helpers/fixtures';
+
+const event = loadJson<Record<string, unknown>>(`${EXAMPLES}/oom-event.json`);
+const definition = parseTaskDefinition(loadJson(`${EXAMPLES}/task-definition.json`));
+const metrics = parseMetricStatistics(loadJson(`${EXAMPLES}/metrics.json`), 'aws-ecs');
+const NOW = Date.parse('2026-11-20T14:08:00Z');
+
+function decision(over: Partial<LedgerDecision> = {}): LedgerDecision {
+  return { alert: true, reason: 'first', count: 1, firstSeenAt: NOW, ratePerHour: null, storyKey: 'k', threadId: 'oom-prod-checkout-api-app-r42-abc', ...over };
+}
+
+function recordingLog(): ResponderLog & { lines: { level: string; message: string; fields: Record<string, unknown> }[]; keys: Record<string, unknown> } {
+  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
+  const keys: Record<string, unknown> = {};
+  const at = (level: string) => (message: string, fields: Record<string, unknown> = {}) => lines.push({ level, message, fields });
+  return { lines, keys, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), appendKeys: (k) => Object.assign(keys, k) };
+}
+
+function deps(over: { ledger?: AlertLedger; channels?: Partial<Channels>; alertOnSigkill?: boolean } = {}) {
+  const log = recordingLog();
+  const sent: Record<string, unknown[]> = { email: [], slack: [], chatbot: [] };
+  const ledger: AlertLedger = over.ledger ?? { record: vi.fn(async () => decision()), release: vi.fn(async () => undefined) };
+  const channels: Channels = {
+    email: async (m) => void sent.email!.push(m),
+    slack: async (m) => void sent.slack!.push(m),
+    chatbot: async (m) => void sent.chatbot!.push(m),
+    ...over.channels,
+  };
+  const d: ResponderDeps = {
+    readers: {
+      describeTaskDefinition: vi.fn(async () => definition),
+      fetchMemoryMetrics: vi.fn(async () => ({ datasets: [metrics], containerInsights: false })),
+      deployedTaskDefinitionArn: vi.fn(async () => definition.taskDefinitionArn),
+    },
+    ledger,
+    channels,
+    log,
+    config: { alertOnSigkill: over.alertOnSigkill ?? false, lookbackHours: 24, windowMinutes: 30 },
+    now: () => NOW,
+  };
+  return { d, log, sent, ledger };
+}
+
+describe('respondToEvent', () => {
+  it('alerts an OOM on every channel with the fix, and logs the structured keys', async () => {
+    const { d, log, sent } = deps();
+    const outcome = await respondToEvent(event, d);
+    expect(outcome.status).toBe('alerted');
+    expect(sent.email).toHaveLength(1);
+    expect(sent.slack).toHaveLength(1);
+    expect(sent.chatbot).toHaveLength(1);
+    const email = sent.email![0] as { Subject: string; MessageStructure: string };
+    expect(email.MessageStructure).toBe('json');
+    expect(email.Subject).toMatch(/OOM/);
+    expect(JSON.stringify(sent.slack![0])).toMatch(/checkout-api/);
+    expect(log.keys).toMatchObject({ clusterArn: expect.stringContaining('cluster/prod'), taskArn: expect.stringContaining('task/prod/'), container: 'app' });
+    const sentLine = log.lines.find((l) => l.message === 'Alert sent')!;
+    expect(sentLine.fields).toMatchObject({ verdict: 'oom', delivered: ['email', 'slack', 'chatbot'] });
+    if (outcome.status === 'alerted') expect(outcome.result.recommendation!.memory).toBeGreaterThan(1024);
+  });
+
+  it('reads the task definition, the metrics and the service concurrently', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const slow = <T>(value: T) => async () => {
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight -= 1;
+      return value;
+    };
+    const { d } = deps();
+    d.readers = {
+      describeTaskDefinition: slow(definition),
+      fetchMemoryMetrics: slow({ datasets: [metrics], containerInsights: false }),
+      deployedTaskDefinitionArn: slow(definition.taskDefinitionArn),
+    };
+    d.ledger = { record: slow(decision()) };
+    await respondToEvent(event, d);
+    expect(maxInFlight).toBe(4);
+  });
+
+  it.each([
+    ['a malformed event', { hello: 'world' }],
+    ['another detail-type', { ...event, 'detail-type': 'ECS Deployment State Change' }],
+    ['a truncated detail', { ...event, detail: { containers: [] } }],
+  ])('drops %s with a logged reason and no throw', async (_name, input) => {
+    const { d, log, sent } = deps();
+    const outcome = await respondToEvent(input, d);
+    expect(outcome.status).toBe('dropped');
+    expect(log.lines[0]).toMatchObject({ level: 'warn', message: expect.stringMatching(/dropped/) });
+    expect(sent.email).toHaveLength(0);
+  });
+
+  it('ignores a SIGKILL on scale-in by default and logs its cause', async () => {
+    const detail = event['detail'] as Record<string, unknown>;
+    const sigkill = {
+      ...event,
+      detail: {
+        ...detail,
+        stopCode: 'ServiceSchedulerInitiated',
+        stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/4711038261952371055)',
+        containers: (detail['containers'] as Record<string, unknown>[]).map((c) => ({ ...c, reason: undefined })),
+      },
+    };
+    const { d, log, sent, ledger } = deps();
+    const outcome = await respondToEvent(sigkill, d);
+    expect(outcome).toMatchObject({ status: 'ignored', verdict: 'not-oom' });
+    expect(log.lines[0]!.fields['reason']).toMatch(/stopTimeout/);
+    expect(ledger.record).not.toHaveBeenCalled();
+    expect(sent.email).toHaveLength(0);
+
+    const on = deps({ alertOnSigkill: true });
+    const alerted = await respondToEvent(sigkill, on.d);
+    expect(alerted.status).toBe('alerted');
+    if (alerted.status === 'alerted') expect(alerted.result.recommendation).toBeNull();
+    expect((on.sent.email![0] as { Subject: string }).Subject).not.toMatch(/^OOM/);
+  });
+
+  it('sends nothing for a suppressed or duplicate kill', async () => {
+    for (const reason of ['duplicate', 'suppressed'] as const) {
+      const { d, sent } = deps({ ledger: { record: async () => decision({ alert: false, reason, count: 3 }) } });
+      const outcome = await respondToEvent(event, d);
+      expect(outcome.status).toBe('suppressed');
+      expect(sent.email).toHaveLength(0);
+      expect(sent.slack).toHaveLength(0);
+    }
+  });
+
+  it('alerts anyway when the ledger is unavailable, with a warning', async () => {
+    const { d, log, sent } = deps({ ledger: { record: async () => decision({ reason: 'ledger-unavailable', error: 'ECONNREFUSED' }) } });
+    await respondToEvent(event, d);
+    expect(sent.email).toHaveLength(1);
+    expect(log.lines.some((l) => l.level === 'warn' && /ledger unavailable/i.test(l.message))).toBe(true);
+  });
+
+  it('still emails when Slack fails, then fails the invocation and releases the kill', async () => {
+    const { d, sent, ledger } = deps({ channels: { slack: async () => Promise.reject(new Error('Slack answered 500')) } });
+    await expect(respondToEvent(event, d)).rejects.toThrow(AlertDeliveryError);
+    expect(sent.email).toHaveLength(1);
+    expect(sent.chatbot).toHaveLength(1);
+    expect(ledger.release).toHaveBeenCalledTimes(1);
+  });
+
+  it('still posts to Slack when SNS fails', async () => {
+    const { d, sent } = deps({ channels: { email: async () => Promise.reject(new Error('throttled')) } });
+    await expect(respondToEvent(event, d)).rejects.toThrow(/email \(Error: throttled\)/);
+    expect(sent.slack).toHaveLength(1);
+  });
+
+  it('alerts with lower confidence when every read fails', async () => {
+    const { d, sent } = deps();
+    d.readers = {
+      describeTaskDefinition: async () => Promise.reject(new Error('AccessDenied')),
+      fetchMemoryMetrics: async () => Promise.reject(new Error('Throttling')),
+    };
+    const outcome = await respondToEvent(event, d);
+    expect(outcome.status).toBe('alerted');
+    expect(sent.email).toHaveLength(1);
+    if (outcome.status === 'alerted') {
+      expect(outcome.result.confidence).toBe('low');
+      expect(outcome.result.warnings.join(' ')).toMatch(/DescribeTaskDefinition failed: Error: AccessDenied/);
+      expect(outcome.result.recommendation!.memory).toBeGreaterThan(1024);
+    }
+  });
+
+  it('puts the graph URL in the Slack message when the graph renders', async () => {
+    const { d, sent } = deps({ channels: { graph: async () => 'https://bucket.s3.eu-west-1.amazonaws.com/graphs/x.png?X-Amz-Expires=604800' } });
+    await respondToEvent(event, d);
+    expect(JSON.stringify(sent.slack![0])).toMatch(/"type":"image"/);
+  });
+});
