@@ -1,0 +1,141 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runTriageCommand, TriageUsageError } from '../cli/triage-command';
+import { EXAMPLES, SHARED_FIXTURES, loadFixtures, loadJson } from './helpers/fixtures';
+
+const ROOT = resolve(__dirname, '..');
+const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const tmp = mkdtempSync(join(tmpdir(), 'triage-'));
+
+function cli(...args: string[]) {
+  const r = spawnSync(TSX, ['bin/triage.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function file(name: string, content: unknown): string {
+  const path = join(tmp, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+const read = (path: string) => require('node:fs').readFileSync(path, 'utf8') as string;
+const run = (args: Partial<Parameters<typeof runTriageCommand>[0]>) =>
+  runTriageCommand({ input: undefined, extra: [], format: 'json', ...args }, read);
+
+const example = {
+  input: `${EXAMPLES}/oom-event.json`,
+  taskDefinition: `${EXAMPLES}/task-definition.json`,
+  metrics: `${EXAMPLES}/metrics.json`,
+};
+
+describe('triage command (the real CLI process)', () => {
+  it('npm start triages the bundled example end to end', () => {
+    const r = cli(example.input, '--task-definition', example.taskDefinition, '--metrics', example.metrics);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Verdict: OOM \(confidence high\) - container app/);
+    expect(r.stdout).toMatch(/memory \(hard limit\)\s+1024 MiB -> \d+ MiB/);
+    expect(r.stdout).toMatch(/-Xmx900m/);
+  });
+
+  it('prints the documented JSON document with --json', () => {
+    const r = cli(example.input, '--task-definition', example.taskDefinition, '--metrics', example.metrics, '--json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({
+      verdict: 'oom',
+      confidence: 'high',
+      pattern: 'chronic',
+      runtime: 'jvm',
+      containers: [
+        { name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage', kind: 'oom-killed', essential: true },
+        { name: 'log_router', exitCode: 0, reason: null, kind: 'exited', essential: false },
+      ],
+      recommendation: { container: 'app' },
+      evidence: { source: 'aws-ecs-service', points: 288 },
+    });
+    expect(doc.recommendation.memory).toBeGreaterThan(1024);
+    expect(doc.recommendation.memoryReservation).toBeLessThanOrEqual(doc.recommendation.memory);
+    expect(doc.recommendation.taskMemory).toBeGreaterThanOrEqual(doc.recommendation.memory + 50);
+    expect(doc.evidence.hours).toBeCloseTo(23.9, 0);
+    expect(Array.isArray(doc.reasons)).toBe(true);
+    expect(doc.nextKillEstimateHours).toBeNull();
+  });
+
+  it.each([
+    ['a missing file', ['/nonexistent/x.json'], /\/nonexistent\/x\.json: cannot read the file \(ENOENT\)/],
+    ['invalid JSON', [file('bad.json', '{"detail": ')], /bad\.json: not valid JSON/],
+    ['an empty file', [file('empty.json', '')], /empty\.json: the file is empty/],
+    ['JSON with no task', [file('none.json', { hello: 1 })], /none\.json: no task found/],
+    ['a bad task definition', [`${EXAMPLES}/oom-event.json`, '--task-definition', file('td.json', { taskDefinition: {} })], /td\.json: task definition: no containerDefinitions/],
+    ['bad metrics', [`${EXAMPLES}/oom-event.json`, '--metrics', file('m.json', [])], /m\.json: metrics: expected get-metric-statistics output/],
+    ['an unknown option', [`${EXAMPLES}/oom-event.json`, '--bogus'], /Unknown option '--bogus'/],
+  ])('exits 2 with one stderr line for %s', (_name, args, message) => {
+    const r = cli(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('runTriageCommand', () => {
+  it.each(loadFixtures(SHARED_FIXTURES).map((f) => [f.file, f] as const))('triages shared fixture %s as not an OOM', async (_f, fixture) => {
+    const input = file(`shared-${fixture.file}`, fixture.event ?? { task: fixture.task });
+    const doc = JSON.parse(await run({ input }));
+    expect(doc.verdict).toBe('not-oom');
+    expect(doc.recommendation).toBeNull();
+  });
+
+  it('prints an array for describe-tasks output with several tasks, PascalCase included', async () => {
+    const detail = loadJson<{ detail: Record<string, unknown> }>(example.input).detail;
+    const pascal = { TaskArn: `${detail['taskArn'] as string}99`, ClusterArn: detail['clusterArn'], Group: 'family:batch', Containers: [{ Name: 'worker', ExitCode: 137 }] };
+    const input = file('tasks.json', { tasks: [detail, pascal], failures: [] });
+    const docs = JSON.parse(await run({ input }));
+    expect(docs).toHaveLength(2);
+    expect(docs[0].verdict).toBe('oom');
+    expect(docs[1]).toMatchObject({ verdict: 'possible-oom', containers: [{ name: 'worker', kind: 'sigkill' }] });
+  });
+
+  it('uses Container Insights container metrics when given', async () => {
+    const stop = Date.parse('2026-11-20T14:07:31Z');
+    const datapoints = Array.from({ length: 200 }, (_, i) => ({
+      Timestamp: new Date(stop - (200 - i) * 60_000).toISOString(),
+      Maximum: 600 + i * 2,
+      Average: 580 + i * 2,
+      Unit: 'Megabytes',
+    }));
+    const ci = file('ci.json', { Label: 'ContainerMemoryUtilized', Datapoints: datapoints });
+    const doc = JSON.parse(await run({ ...example, metrics: undefined, containerInsights: ci }));
+    expect(doc.evidence.source).toBe('container-insights-container');
+    expect(doc.suggestions.join(' ')).not.toMatch(/update-cluster-settings/);
+  });
+
+  it('says how to enable Container Insights when it was not given', async () => {
+    const doc = JSON.parse(await run(example));
+    expect(doc.suggestions.join(' ')).toMatch(/aws ecs update-cluster-settings --cluster prod --settings name=containerInsights,value=enhanced/);
+  });
+
+  it('recommends from the limit alone without metrics, at lower confidence', async () => {
+    const doc = JSON.parse(await run({ input: example.input, taskDefinition: example.taskDefinition }));
+    expect(doc.verdict).toBe('oom');
+    expect(doc.pattern).toBe('unknown');
+    expect(doc.confidence).toBe('low');
+    expect(doc.recommendation.memory).toBeGreaterThan(1024);
+    expect(doc.warnings.join(' ')).toMatch(/No memory metrics/);
+  });
+
+  it.each(['slack', 'email', 'chatbot'])('previews the exact %s payload', async (format) => {
+    const payload = JSON.parse(await run({ ...example, format }));
+    if (format === 'slack') expect(payload.blocks[0].type).toBe('header');
+    if (format === 'email') expect(payload).toMatchObject({ MessageStructure: 'json', Subject: expect.any(String) });
+    if (format === 'chatbot') expect(payload).toMatchObject({ version: '1.0', source: 'custom' });
+  });
+
+  it('rejects a bad --format or --lookback-hours', async () => {
+    await expect(run({ ...example, format: 'pdf' })).rejects.toThrow(TriageUsageError);
+    await expect(run({ ...example, lookbackHours: 'x' })).rejects.toThrow(/--lookback-hours/);
+  });
+});
