@@ -221,18 +221,23 @@ export function renderSnsMessage(result: TriageResult, options: RenderOptions = 
     const message = snsMessageJson(body, sms, payload);
     if (Buffer.byteLength(message, 'utf8') <= SNS_MESSAGE_MAX_BYTES) return { Subject, Message: message, MessageStructure: 'json' };
   }
-  // Still too big: cut the text body (kept twice: default and email) until it fits.
+  // Still too big: cut the text body (kept twice: default and email) at a line boundary. Binary search on the
+  // kept length: the byte size of the message grows monotonically with it.
   const payload = payloads[1]!;
   const note = '\n\n... (truncated to fit SNS 256 KB; run `npm run triage` for the full report)';
-  let keep = full.length;
-  let message = snsMessageJson(body, sms, payload);
-  while (Buffer.byteLength(message, 'utf8') > SNS_MESSAGE_MAX_BYTES && keep > 0) {
-    const over = Buffer.byteLength(message, 'utf8') - SNS_MESSAGE_MAX_BYTES;
-    keep = Math.max(0, keep - Math.max(256, Math.ceil(over / 2)));
+  const cutBody = (keep: number): string => {
     const cut = full.slice(0, keep);
     const atLine = cut.lastIndexOf('\n');
-    body = `${atLine > 0 ? cut.slice(0, atLine) : cut}${note}`;
-    message = snsMessageJson(body, sms, payload);
+    return `${atLine > 0 ? cut.slice(0, atLine) : cut}${note}`;
+  };
+  let lo = 0;
+  let hi = full.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (Buffer.byteLength(snsMessageJson(cutBody(mid), sms, payload), 'utf8') <= SNS_MESSAGE_MAX_BYTES) lo = mid;
+    else hi = mid - 1;
   }
+  body = cutBody(lo);
+  const message = snsMessageJson(body, sms, payload);
   return { Subject, Message: message, MessageStructure: 'json' };
 }
