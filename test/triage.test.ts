@@ -1,0 +1,150 @@
+/**
+ * The triage core on the cases a senior SRE would check by hand: a sidecar killed in a four-container task, a
+ * standalone task, a stale revision, and an unexplained 137 with the memory at the limit.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import type { MetricsQuery } from '../lambda/memory-metrics';
+import type { TaskDefinition } from '../lambda/model';
+import { parseTaskStateChange } from '../lambda/parse-task';
+import { parseTaskDefinition } from '../lambda/parse-task-definition';
+import { buildTriage, gatherEvidence, triageTask } from '../lambda/triage';
+import { EXAMPLES, SHARED_FIXTURES, loadFixtures, loadJson } from './helpers/fixtures';
+
+const NOW = Date.parse('2026-11-20T14:08:00Z');
+const OOM = 'OutOfMemoryError: Container killed due to memory usage';
+
+/** A flat-ish per-minute history in percent of the task memory, peaking at `peakPct` at the end. */
+function percentHistory(hours: number, basePct: number, peakPct: number) {
+  const n = hours * 60;
+  return Array.from({ length: n }, (_, i) => {
+    const wobble = Math.sin(i / 17) * 2;
+    const last = i >= n - 5;
+    return { t: NOW - (n - i) * 60_000, max: last ? peakPct : basePct + 3 + wobble, avg: last ? peakPct - 3 : basePct + wobble };
+  });
+}
+
+describe('sidecar killed in a four-container task (shared fixture 09, made an OOM)', () => {
+  const fixture = loadFixtures(SHARED_FIXTURES).find((f) => f.file.startsWith('09-'))!;
+  const detail = structuredClone(fixture.event!['detail']) as { containers: Record<string, unknown>[] };
+  const sidecar = detail.containers.find((c) => c['name'] === 'cdp-demo-test-15_log_router')!;
+  Object.assign(sidecar, { lastStatus: 'STOPPED', exitCode: 137, reason: OOM });
+  const task = parseTaskStateChange({ ...fixture.event, detail });
+  const definition: TaskDefinition = {
+    taskDefinitionArn: task.taskDefinitionArn,
+    family: 'cdp-demo-test-15',
+    revision: 1,
+    cpu: 1024,
+    memory: 2048,
+    requiresCompatibilities: ['FARGATE'],
+    networkMode: 'awsvpc',
+    containers: [
+      { name: 'cdp-demo-test-15_log_router', image: 'cdp-fluent-bit:latest', essential: false, memory: 128, memoryReservation: 50, cpu: 0, environment: {}, command: [], entryPoint: [], logConfiguration: null, stopTimeout: null },
+      { name: 'cdp-demo-test-15_ssl', image: 'cdp-ssl-sidecar:12', essential: false, memory: 256, memoryReservation: 128, cpu: 0, environment: {}, command: [], entryPoint: [], logConfiguration: null, stopTimeout: null },
+      { name: 'cdp-demo-test-15', image: 'cdp-demo-test-15:0.1.0', essential: true, memory: 1536, memoryReservation: 1024, cpu: 0, environment: { NODE_OPTIONS: '--max-old-space-size=1400' }, command: [], entryPoint: [], logConfiguration: null, stopTimeout: null },
+      { name: 'cdp-demo-test-15_cwagent', image: 'cdp-cloudwatch-agent:latest', essential: false, memory: 128, memoryReservation: 64, cpu: 0, environment: {}, command: [], entryPoint: [], logConfiguration: null, stopTimeout: null },
+    ],
+  };
+
+  it('names the sidecar, keeps the task running, and keeps the limits within the task memory', async () => {
+    const { result } = await triageTask(
+      task,
+      {
+        describeTaskDefinition: async () => definition,
+        fetchMemoryMetrics: async () => ({ datasets: [{ source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points: percentHistory(6, 60, 75) }], containerInsights: false }),
+      },
+      { now: NOW, lookbackHours: 24 },
+    );
+    expect(result.classification.verdict).toBe('oom');
+    expect(result.classification.target).toBe('cdp-demo-test-15_log_router');
+    const verdicts = Object.fromEntries(result.classification.containers.map((c) => [c.name, [c.kind, c.essential]]));
+    expect(verdicts['cdp-demo-test-15_log_router']).toEqual(['oom-killed', false]);
+    expect(verdicts['cdp-demo-test-15']).toEqual(['running', true]);
+    const rec = result.recommendation!;
+    expect(rec.memory).toBeGreaterThan(128);
+    const others = definition.containers.filter((c) => c.name !== rec.container).reduce((s, c) => s + (c.memory ?? c.memoryReservation ?? 0), 0);
+    expect(rec.memory + others).toBeLessThanOrEqual(rec.taskMemory ?? definition.memory!);
+    // The service metric is the task's: the triage must say the numbers are not the sidecar's own.
+    expect(result.analysis.reasons.join(' ')).toMatch(/all 4 containers together/);
+    expect(result.confidence).not.toBe('high');
+    expect(result.suggestions.join(' ')).toMatch(/containerInsights,value=enhanced/);
+  });
+});
+
+describe('standalone task (group family:...)', () => {
+  const event = loadJson<{ detail: Record<string, unknown> }>(`${EXAMPLES}/oom-event.json`);
+  const task = parseTaskStateChange({ ...event, detail: { ...event.detail, group: 'family:nightly-report', startedBy: 'events-rule/nightly' } });
+  const definition = parseTaskDefinition(loadJson(`${EXAMPLES}/task-definition.json`));
+
+  it('asks only Container Insights (no service metrics exist), says so, and still recommends', async () => {
+    const fetchMemoryMetrics = vi.fn(async (_q: MetricsQuery) => ({ datasets: [], containerInsights: false }));
+    const deployedTaskDefinitionArn = vi.fn(async () => null);
+    const evidence = await gatherEvidence(task, 'app', { describeTaskDefinition: async () => definition, fetchMemoryMetrics, deployedTaskDefinitionArn }, { now: NOW, lookbackHours: 24 });
+    expect(deployedTaskDefinitionArn).not.toHaveBeenCalled();
+    const { result } = buildTriage(task, evidence, { now: NOW, lookbackHours: 24 });
+    expect(task.serviceName).toBeNull();
+    expect(result.analysis.evidence.source).toBe('none');
+    expect(result.analysis.reasons.join(' ')).toMatch(/standalone task/);
+    expect(result.recommendation!.memory).toBeGreaterThan(1024);
+    expect(result.confidence).toBe('low');
+  });
+});
+
+describe('stale revision', () => {
+  const event = loadJson<Record<string, unknown>>(`${EXAMPLES}/oom-event.json`);
+  const task = parseTaskStateChange(event);
+  const killed = parseTaskDefinition(loadJson(`${EXAMPLES}/task-definition.json`));
+  const deployed: TaskDefinition = {
+    ...killed,
+    taskDefinitionArn: killed.taskDefinitionArn!.replace(':42', ':43'),
+    revision: 43,
+    memory: 4096,
+    containers: killed.containers.map((c) => (c.name === 'app' ? { ...c, memory: 3072, memoryReservation: 2048 } : c)),
+  };
+
+  it('says the service already runs a newer revision and compares with it', async () => {
+    const describeTaskDefinition = vi.fn(async (arn: string) => (arn.endsWith(':43') ? deployed : killed));
+    const { result } = await triageTask(
+      task,
+      { describeTaskDefinition, deployedTaskDefinitionArn: async () => deployed.taskDefinitionArn },
+      { now: NOW, lookbackHours: 24 },
+    );
+    expect(describeTaskDefinition).toHaveBeenCalledTimes(2);
+    expect(result.staleRevision).toMatchObject({ killed: 42, deployed: 43, deployedValues: { memory: 3072, memoryReservation: 2048, taskMemory: 4096 } });
+    expect(result.warnings.join(' ')).toMatch(/already runs checkout-api:43/);
+    expect(result.warnings.join(' ')).toMatch(/the fix may be deployed/);
+  });
+
+  it('says nothing when the killed revision is the deployed one', async () => {
+    const { result } = await triageTask(task, { describeTaskDefinition: async () => killed, deployedTaskDefinitionArn: async () => killed.taskDefinitionArn }, { now: NOW, lookbackHours: 24 });
+    expect(result.staleRevision).toBeNull();
+  });
+});
+
+describe('exit 137 with no reason', () => {
+  const event = loadJson<{ detail: { containers: Record<string, unknown>[] } }>(`${EXAMPLES}/oom-event.json`);
+  const detail = structuredClone(event.detail);
+  delete detail.containers[0]!['reason'];
+  const task = parseTaskStateChange({ ...event, detail });
+  const definition = parseTaskDefinition(loadJson(`${EXAMPLES}/task-definition.json`));
+
+  it('is an OOM when the memory sat at the limit', async () => {
+    const { result } = await triageTask(
+      task,
+      { describeTaskDefinition: async () => definition, fetchMemoryMetrics: async () => ({ datasets: [{ source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points: percentHistory(6, 80, 100) }], containerInsights: false }) },
+      { now: NOW, lookbackHours: 24 },
+    );
+    expect(result.classification.verdict).toBe('oom');
+    expect(result.classification.confidence).toBe('medium');
+    expect(result.recommendation).not.toBeNull();
+  });
+
+  it('stays a possible OOM, with no memory change, when memory was far from the limit', async () => {
+    const { result } = await triageTask(
+      task,
+      { describeTaskDefinition: async () => definition, fetchMemoryMetrics: async () => ({ datasets: [{ source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points: percentHistory(6, 30, 35) }], containerInsights: false }) },
+      { now: NOW, lookbackHours: 24 },
+    );
+    expect(result.classification.verdict).toBe('possible-oom');
+    expect(result.recommendation).toBeNull();
+  });
+});
