@@ -24,7 +24,7 @@ export interface AnalyzeOptions {
 /** Censored when the peak reaches 97 % of the ceiling. */
 export const CENSORED_SHARE = 0.97;
 const WINDOW_MS = 30 * 60_000;
-const MIN_SEGMENT_HOURS = 1.5;
+const MIN_SEGMENT_HOURS = 1;
 const MIN_POINTS = 12;
 
 interface Usable {
@@ -36,6 +36,8 @@ interface Usable {
 interface Window {
   t: number;
   base: number;
+  /** How far this window's peaks (p90 of per-period Maximum) sit above its baseline. */
+  swing: number;
 }
 
 const fmt = (n: number): string => (Math.abs(n) >= 100 ? Math.round(n).toString() : (Math.round(n * 10) / 10).toString());
@@ -65,8 +67,9 @@ function usablePoints(points: readonly MemoryPoint[]): Usable[] {
   return out;
 }
 
-function windows(pts: readonly Usable[], periodMs: number): Window[] {
-  const width = Math.max(WINDOW_MS, 6 * periodMs);
+function windows(pts: readonly Usable[], periodMs: number, spanMs: number): Window[] {
+  // 30-minute windows; shorter on short histories (at least 3 periods), so a climb of a few hours still has points.
+  const width = Math.max(3 * periodMs, Math.min(WINDOW_MS, spanMs / 8));
   const out: Window[] = [];
   let start = 0;
   while (start < pts.length) {
@@ -76,7 +79,9 @@ function windows(pts: readonly Usable[], periodMs: number): Window[] {
     const slice = pts.slice(start, end);
     if (slice.length >= 3) {
       const avgs = slice.map((p) => p.avg).sort((a, b) => a - b);
-      out.push({ t: median(slice.map((p) => p.t)), base: quantile(avgs, 0.2) });
+      const maxes = slice.map((p) => p.max).sort((a, b) => a - b);
+      const base = quantile(avgs, 0.2);
+      out.push({ t: median(slice.map((p) => p.t)), base, swing: Math.max(0, quantile(maxes, 0.9) - base) });
     }
     start = end;
   }
@@ -115,7 +120,7 @@ function fitSegments(ws: readonly Window[], noise: number): SlopeFit {
     const seg = ws.slice(bounds[s], bounds[s + 1]);
     if (seg.length < 2) continue;
     const hours = ((seg[seg.length - 1] as Window).t - (seg[0] as Window).t) / 3_600_000;
-    if (hours < MIN_SEGMENT_HOURS || seg.length < 4) continue;
+    if (hours < MIN_SEGMENT_HOURS || seg.length < 5) continue;
     segmentHours.push(hours);
     if (s > 0) starts.push((seg[0] as Window).base);
     // Stride keeps the pair count bounded on long histories.
@@ -200,7 +205,8 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   const baseline = quantile(maxSorted, 0.5);
   const censored = ceiling !== null && ceiling > 0 && peak >= CENSORED_SHARE * ceiling;
   const confidence = confidenceFor(pts.length, hours, series.periodSeconds);
-  const top = censored && ceiling !== null ? Math.max(ceiling, peak) : peak;
+  // The kill proves the demand reached the killed container's limit, seen or not (a burst between samples).
+  const top = opts.limitMiB !== null ? Math.max(opts.limitMiB, peak) : censored && ceiling !== null ? Math.max(ceiling, peak) : peak;
 
   reasons.push(`${pts.length.toString()} points over ${fmt(hours)} h (${series.periodSeconds.toString()} s period, ${series.scope} scope)`);
   if (censored && ceiling !== null) {
@@ -211,15 +217,14 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
     reasons.push(`peak ${fmt(peak)} MiB, average ${fmt(average)} MiB, no known limit`);
   }
 
-  const ws = windows(pts, periodMs);
+  const ws = windows(pts, periodMs, last.t - first.t + periodMs);
   const diffs: number[] = [];
   for (let i = 1; i < ws.length; i++) diffs.push(Math.abs((ws[i] as Window).base - (ws[i - 1] as Window).base));
   const noise = Math.max(1, diffs.length > 0 ? (1.4826 * median(diffs)) / Math.SQRT2 : 0, 0.005 * baseline);
   const fit = ws.length >= 4 ? fitSegments(ws, noise) : null;
   const slope = fit && Number.isFinite(fit.slopePerHour) && fit.segmentHours.length > 0 ? fit.slopePerHour : null;
-  // How far the per-minute peaks sit above the window baseline (GC sawtooth, request noise).
-  const swings = pts.map((p) => p.max);
-  const swing = Math.max(0, quantile(swings.sort((a, b) => a - b), 0.9) - (ws.length > 0 ? median(ws.map((w) => w.base)) : baseline));
+  // How far the per-period peaks sit above their window's baseline (GC sawtooth, request noise).
+  const swing = ws.length > 0 ? median(ws.map((w) => w.swing)) : 0;
 
   const evidence = {
     source: series.source,

@@ -44,9 +44,16 @@ export interface RecommendInput {
 /** Container memory is proposed in multiples of this many MiB. */
 export const MEMORY_STEP_MIB = 64;
 /** Excursion multipliers: the next excursion above the usual level, relative to the one that killed. */
-export const EXCURSION_FACTOR = { chronic: 1.6, spike: 1.6, lowConfidenceExtra: 0.2 } as const;
-/** The smallest raise on any OOM, as a share of the limit at the kill. */
-export const MIN_RAISE = 1.1;
+export const EXCURSION_FACTOR = { chronic: 1.6, spike: 1.6 } as const;
+/**
+ * Less history, more headroom: under 24 h no daily cycle has been seen (Compute Optimizer wants 24 h), under 3 h
+ * barely anything (KRR wants 3 h). Extra excursion factor and the smallest raise (share of the limit at the kill).
+ */
+export const BY_CONFIDENCE = {
+  high: { extra: 0, minRaise: 1.1 },
+  medium: { extra: 0.2, minRaise: 1.2 },
+  low: { extra: 0.4, minRaise: 1.25 },
+} as const;
 /** Leak: a modest raise (KRR's OOM factor); it only delays the next kill. */
 export const LEAK_RAISE = 1.25;
 
@@ -151,16 +158,19 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     reasons.push(`leak: a modest raise, max(${fmt(used)} × ${LEAK_RAISE.toString()}, ${fmt(used)} + 100) = ${fmt(hard)} MiB; raising the limit only delays the next kill: fix the leak`);
   } else {
     const pattern = input.analysis.pattern;
-    const k = EXCURSION_FACTOR[pattern] + (input.analysis.confidence === 'low' ? EXCURSION_FACTOR.lowConfidenceExtra : 0);
+    const byConf = BY_CONFIDENCE[input.analysis.confidence];
+    // Bursts are sized from the burst itself; a short history hides a chronic container's daily cycle.
+    const k = EXCURSION_FACTOR[pattern] + (pattern === 'chronic' ? byConf.extra : 0);
+    const minRaise = byConf.minRaise;
     const b = Math.min(base ?? used, used);
     const excursion = b + k * (used - b);
-    const floor = used * MIN_RAISE;
+    const floor = used * minRaise;
     const uncensored = ev.censored || limit !== null ? 0 : (peak ?? 0) * 1.15;
     hard = Math.max(excursion, floor, uncensored);
     reasons.push(
       `${pattern}: usual level ${fmt(b)} MiB rose to at least ${fmt(used)} MiB (the limit at the kill${peak !== null && peak > (limit ?? 0) ? ' / the peak' : ''}); ` +
         `next excursion ${fmt(b)} + ${k.toFixed(2)} × ${fmt(used - b)} = ${fmt(excursion)} MiB` +
-        (floor > excursion ? `, floored at ${MIN_RAISE.toString()} × ${fmt(used)} = ${fmt(floor)} MiB` : '') +
+        (floor > excursion ? `, floored at ${minRaise.toString()} × ${fmt(used)} = ${fmt(floor)} MiB (${input.analysis.confidence} confidence)` : '') +
         (uncensored > Math.max(excursion, floor) ? `, uncensored peak × 1.15 = ${fmt(uncensored)} MiB` : ''),
     );
   }
