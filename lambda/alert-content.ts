@@ -157,13 +157,12 @@ export function buildAlertContent(input: AlertInput): AlertContent {
     { label: 'Pattern', value: `${a.pattern} (${a.confidence} confidence)` },
   ];
   const evParts = [
-    `${SOURCE_LABEL[ev.source]}`,
     ev.points ? `${ev.points} points over ${round1(ev.hours)} h` : null,
     ev.peakMiB !== null ? `peak ${Math.round(ev.peakMiB)} MiB${ev.censored ? ' (censored at the limit)' : ''}` : null,
     ev.averageMiB !== null ? `avg ${Math.round(ev.averageMiB)} MiB` : null,
     ev.slopeMiBPerHour !== null ? `slope ${ev.slopeMiBPerHour >= 0 ? '+' : ''}${round1(ev.slopeMiBPerHour)} MiB/h` : null,
   ].filter((x): x is string => x !== null);
-  facts.push({ label: 'Evidence', value: evParts.join(', ') });
+  facts.push({ label: 'Evidence', value: evParts.length ? `${SOURCE_LABEL[ev.source]}\n${evParts.join(', ')}` : SOURCE_LABEL[ev.source] });
 
   const rec = result.recommendation;
   const cur = rec?.current ?? {

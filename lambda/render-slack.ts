@@ -172,11 +172,13 @@ export function renderSlackFromContent(c: AlertContent): SlackMessage {
   blocks.push({ type: 'header', text: { type: 'plain_text', text: truncatePlain(c.title.replace(/\s+/g, ' '), SLACK_LIMITS.headerText), emoji: false } });
   blocks.push(section(summaryText(c)));
 
-  const fields: MrkdwnText[] = c.facts.map((f) => field(f.label, f.value));
+  // Two columns in Slack: identity and pattern first, then the limits side by side, the evidence last.
+  const fields: MrkdwnText[] = c.facts.filter((f) => f.label !== 'Evidence').map((f) => field(f.label, f.value));
   for (const row of c.limits) {
     if (row.current === null && row.recommended === null) continue;
     fields.push(field(row.label, limitChange(row)));
   }
+  for (const f of c.facts.filter((x) => x.label === 'Evidence')) fields.push(field(f.label, f.value));
   blocks.push({ type: 'section', fields: fields.slice(0, SLACK_LIMITS.fields) });
 
   const sparkTitle = `Memory, last ${c.lookbackHours} h`;

@@ -104,7 +104,7 @@ describe('content', () => {
         '*Task CPU*\n1024 (unchanged)',
       ]),
     );
-    expect(texts.find((t) => t.startsWith('*Evidence*'))).toContain('288 points over 24 h, peak 1789 MiB (censored at the limit), avg 1412 MiB, slope +1.8 MiB/h');
+    expect(texts.find((t) => t.startsWith('*Evidence*'))).toBe('*Evidence*\nAWS/ECS MemoryUtilization (service)\n288 points over 24 h, peak 1789 MiB (censored at the limit), avg 1412 MiB, slope +1.8 MiB/h');
   });
   it('sidecar is named as such', () => {
     expect(allText(render('sidecar-oom'))).toContain('datadog-agent (sidecar, non-essential)');
