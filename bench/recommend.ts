@@ -108,4 +108,4 @@ function main(): void {
   process.stdout.write(`${table(rows)}\n\n${instances.toString()} instances per family, seed ${seed.toString()}, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
-if (require.main === module) main();
+if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) main();

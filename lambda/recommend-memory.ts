@@ -187,9 +187,12 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
         ? `memoryReservation ${fmt(soft)} MiB: no hard limit, so the reservation must cover what it uses: max(average ${fmt(avg)} × 1.1, ${fmt(used)})`
         : `memoryReservation ${fmt(soft)} MiB = average ${fmt(avg)} MiB × 1.1, rounded up, at most the hard limit`,
     );
-    if (reservation !== null && reservation < 0.8 * avg) {
+    const realUse = memory === null ? Math.max(avg, peak ?? 0) : avg;
+    if (reservation !== null && reservation < 0.8 * realUse) {
       deadEnds.push(
-        `reservation left far below real use: memoryReservation ${fmt(reservation)} MiB vs an average of ${fmt(avg)} MiB; ` +
+        `reservation left far below real use: memoryReservation ${fmt(reservation)} MiB vs ${memory === null ? 'a peak' : 'an average'} of ${fmt(realUse)} MiB` +
+          (memory === null ? ' with no hard limit' : '') +
+          '; ' +
           'the scheduler packs tasks by reservation, so the host runs out of memory even when the hard limit is raised',
       );
     }

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import type { ContainerDefinition, PatternAnalysis, TaskDefinition } from '../lambda/model';
+import { type RecommendInput, recommendMemory } from '../lambda/recommend-memory';
+
+function container(name: string, memory: number | null, memoryReservation: number | null = null): ContainerDefinition {
+  return { name, image: `${name}:1`, essential: name === 'app', memory, memoryReservation, cpu: null, environment: {}, command: [], entryPoint: [], logConfiguration: null, stopTimeout: null };
+}
+
+function taskDef(containers: ContainerDefinition[], cpu: number | null, memory: number | null, compat = 'FARGATE'): TaskDefinition {
+  return { taskDefinitionArn: null, family: 'svc', revision: 3, cpu, memory, requiresCompatibilities: [compat], networkMode: 'awsvpc', containers };
+}
+
+function analysis(pattern: PatternAnalysis['pattern'], ev: Partial<PatternAnalysis['evidence']>, confidence: PatternAnalysis['confidence'] = 'high'): PatternAnalysis {
+  return {
+    pattern,
+    confidence,
+    evidence: { source: 'container-insights-container', points: 1440, hours: 24, peakMiB: null, averageMiB: null, slopeMiBPerHour: null, censored: true, ...ev },
+    nextKillEstimateHours: null,
+    reasons: [],
+  };
+}
+
+function input(over: Partial<RecommendInput>): RecommendInput {
+  return {
+    container: 'app',
+    kind: 'oom-killed',
+    launchType: 'FARGATE',
+    taskDefinition: taskDef([container('app', 1024)], 512, 2048),
+    eventContainer: null,
+    eventTaskMemory: null,
+    eventTaskCpu: null,
+    analysis: analysis('chronic', { peakMiB: 1019, averageMiB: 930, baselineMiB: 950 }),
+    seriesScope: 'container',
+    ...over,
+  };
+}
+
+describe('recommendMemory', () => {
+  it('returns null for a SIGKILL that is not an OOM, and for exits', () => {
+    expect(recommendMemory(input({ kind: 'sigkill' }))).toBeNull();
+    expect(recommendMemory(input({ kind: 'exited' }))).toBeNull();
+  });
+
+  it('chronic: a moderate raise above the censored limit, not a blow-up', () => {
+    const r = recommendMemory(input({}))!;
+    // 950 + 1.6 × (1024 − 950) = 1068, floored at 1.1 × 1024 = 1126 → 1152 (64 MiB steps)
+    expect(r.memory).toBe(1152);
+    expect(r.memory % 64).toBe(0);
+    expect(r.memoryReservation).toBe(1024); // 930 × 1.1 = 1023 → 1024
+    expect(r.taskMemory).toBe(2048);
+    expect(r.taskCpu).toBe(512);
+    expect(r.current).toEqual({ memory: 1024, memoryReservation: null, taskMemory: 2048, taskCpu: 512 });
+    expect(r.reasons.join('\n')).toContain('floored at 1.1 × 1024');
+  });
+
+  it('spike: sizes the next burst from the usual level, beyond the flat 25 %', () => {
+    const r = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 420, averageMiB: 380, baselineMiB: 400, censored: false }) }))!;
+    // 400 + 1.6 × (1024 − 400) = 1398 → 1408
+    expect(r.memory).toBe(1408);
+    expect(r.memory).toBeGreaterThan(1024 * 1.25);
+    expect(r.memoryReservation).toBe(448); // 380 × 1.1 = 418 → 448
+  });
+
+  it('leak: a modest raise, says it only delays the kill, and estimates the next kill at the proposed limit', () => {
+    const a = analysis('leak', { peakMiB: 1024, averageMiB: 700, baselineMiB: 700, slopeMiBPerHour: 40, climbStartMiB: 400, swingMiB: 24 });
+    const r = recommendMemory(input({ analysis: a }))!;
+    expect(r.memory).toBe(1280); // 1024 × 1.25
+    const text = r.reasons.join('\n');
+    expect(text).toContain('only delays the next kill');
+    // (1280 − 24 − 400) / 40 = 21.4 h
+    expect(text).toContain('~21.4 h after a restart');
+  });
+
+  it('no metrics: from the limit alone with the censored-limit bump', () => {
+    const r = recommendMemory(input({ analysis: analysis('unknown', { points: 0, hours: 0, censored: false }), seriesScope: 'none' }))!;
+    expect(r.memory).toBe(1280); // max(1024 × 1.25, 1024 × 1.2, 1024 + 100)
+    expect(r.reasons.join('\n')).toContain('no memory metrics');
+    expect(r.memoryReservation).toBe(1024);
+  });
+
+  it('Fargate: raises task memory to the next valid size, stepping cpu when needed', () => {
+    const td = taskDef([container('app', 1900)], 256, 2048);
+    const r = recommendMemory(input({ taskDefinition: td, analysis: analysis('chronic', { peakMiB: 1900, averageMiB: 1800, baselineMiB: 1850 }) }))!;
+    expect(r.memory).toBe(2112); // 1.1 × 1900 = 2090 → 2112
+    expect(r.taskMemory).toBe(3072);
+    expect(r.taskCpu).toBe(512);
+    expect(r.reasons.join('\n')).toContain('cpu steps from 256 to 512');
+    expect(r.deadEnds.join('\n')).toContain('hard limit raised with no room in the task memory');
+  });
+
+  it('multi-container: the sum of limits (a sidecar by its reservation) must fit; task-scope usage is attributed', () => {
+    const td = taskDef([container('app', 1536), container('log-router', null, 256)], 512, 2048);
+    const r = recommendMemory(input({
+      taskDefinition: td,
+      seriesScope: 'task',
+      analysis: analysis('chronic', { source: 'container-insights-task', peakMiB: 1792, averageMiB: 1650, baselineMiB: 1700, censored: false }),
+    }))!;
+    // attributed: peak 1792 − 256 = 1536, baseline 1444; 1444 + 1.6 × 92 = 1591, floor 1.1 × 1536 = 1690 → 1728
+    expect(r.memory).toBe(1728);
+    expect(r.taskMemory).toBe(2048); // 1728 + 256 = 1984 fits in 2048
+    expect(r.reasons.join('\n')).toContain("minus the other containers' reservations (log-router: 256 MiB)");
+  });
+
+  it('EC2 reservation-only container: keeps taskMemory null and sizes the reservation to what it uses', () => {
+    const td = taskDef([container('app', null, 512)], null, null, 'EC2');
+    const r = recommendMemory(input({
+      launchType: 'EC2',
+      taskDefinition: td,
+      analysis: analysis('chronic', { peakMiB: 700, averageMiB: 600, baselineMiB: 650, censored: false }),
+    }))!;
+    expect(r.taskMemory).toBeNull();
+    expect(r.taskCpu).toBeNull();
+    expect(r.memoryReservation).toBeGreaterThanOrEqual(704); // covers the 700 MiB peak
+    expect(r.memoryReservation).toBeLessThanOrEqual(r.memory);
+    expect(r.deadEnds.join('\n')).toContain('reservation left far below real use');
+  });
+
+  it('oom-at-start: doubles the limit with a 256 MiB floor', () => {
+    const r = recommendMemory(input({ kind: 'oom-at-start', taskDefinition: taskDef([container('app', 96)], 256, 512), analysis: analysis('unknown', { points: 0 }) }))!;
+    expect(r.memory).toBe(256);
+    const big = recommendMemory(input({ kind: 'oom-at-start', analysis: analysis('unknown', { points: 0 }) }))!;
+    expect(big.memory).toBe(2048);
+    expect(big.reasons.join('\n')).toContain('below the process');
+  });
+
+  it('caps at the largest Fargate task (120 GB) and says so', () => {
+    const td = taskDef([container('app', 115_000)], 16384, 122880);
+    const r = recommendMemory(input({ taskDefinition: td, analysis: analysis('chronic', { peakMiB: 115_000, averageMiB: 105_000, baselineMiB: 112_000 }) }))!;
+    expect(r.taskMemory).toBe(122880);
+    expect(r.taskCpu).toBe(16384);
+    expect(r.memory).toBeLessThanOrEqual(122880);
+    expect(r.reasons.join('\n')).toContain('beyond the largest Fargate task');
+  });
+
+  it('uses the event limits when the task definition is unknown', () => {
+    const r = recommendMemory(input({
+      taskDefinition: null,
+      eventContainer: { name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage', lastStatus: 'STOPPED', memory: 512, memoryReservation: 128, cpu: null, image: null },
+      eventTaskMemory: 1024,
+      eventTaskCpu: 256,
+      analysis: analysis('chronic', { peakMiB: 510, averageMiB: 480, baselineMiB: 490 }),
+    }))!;
+    expect(r.current.memory).toBe(512);
+    expect(r.memory).toBeGreaterThan(512);
+    expect(r.deadEnds.join('\n')).toContain('reservation left far below real use');
+  });
+});

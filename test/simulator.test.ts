@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { runBench } from '../bench/recommend';
+import { FAMILY_NAMES } from '../bench/simulator/families';
+import { Rng } from '../bench/simulator/random';
+import { simulate } from '../bench/simulator/simulate';
+import { STRATEGIES, propose } from '../bench/simulator/strategies';
+
+describe('bench simulator', () => {
+  it('the PRNG is deterministic per seed', () => {
+    const a = new Rng(42);
+    const b = new Rng(42);
+    const xs = Array.from({ length: 5 }, () => a.next());
+    expect(Array.from({ length: 5 }, () => b.next())).toEqual(xs);
+    expect(new Rng(43).next()).not.toBe(xs[0]);
+  });
+
+  it('gives the same instance for the same seed', () => {
+    const a = simulate('sudden-spikes', 7);
+    const b = simulate('sudden-spikes', 7);
+    expect(a?.obs.points).toEqual(b?.obs.points);
+    expect(a?.oracle).toBe(b?.oracle);
+  });
+
+  it('shows the strategies a censored CloudWatch view that ends at the kill', () => {
+    for (const family of FAMILY_NAMES) {
+      for (let seed = 1; seed <= 5; seed++) {
+        const inst = simulate(family, seed * 31);
+        if (!inst) continue;
+        const { obs } = inst;
+        // A kill within the first minute leaves no points: a real case (no metrics), handled by every strategy.
+        for (const p of obs.points) expect(p.t).toBeLessThanOrEqual(obs.killTime);
+        if (obs.scope === 'container') {
+          for (const p of obs.points) {
+            expect(p.maxMiB ?? 0).toBeLessThanOrEqual(obs.limit);
+            expect(p.avgMiB ?? 0).toBeLessThanOrEqual(obs.limit);
+          }
+        }
+        // The old limit is killed again in the next 7 days, unless the future happens to stay lower.
+        expect(inst.oracle).toBeGreaterThan(0);
+        for (const s of STRATEGIES) expect(propose(s, obs).memory).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('leaks grow until they reach a limit, and later for a bigger one', () => {
+    const inst = simulate('fast-leak', 11)!;
+    const h1 = inst.hoursToReach(inst.obs.limit)!;
+    const h2 = inst.hoursToReach(inst.obs.limit * 1.5)!;
+    expect(h1).toBeGreaterThan(0);
+    expect(h2).toBeGreaterThan(h1);
+  });
+
+  it('produces one row per strategy and family with rates in 0..1', () => {
+    const rows = runBench(3, 1);
+    expect(rows).toHaveLength(STRATEGIES.length * FAMILY_NAMES.length);
+    for (const r of rows) {
+      expect(r.oomFreeRate).toBeGreaterThanOrEqual(0);
+      expect(r.oomFreeRate).toBeLessThanOrEqual(1);
+      expect(r.overprovisionMedian).toBeGreaterThan(0);
+      expect(r.leakDetectionRate === null).toBe(!(r.strategy === 'project' && r.family.includes('leak')));
+    }
+  });
+});
