@@ -146,7 +146,7 @@ export function renderChatbotFromContent(c: AlertContent, result: TriageResult):
 
 export function renderChatbot(
   result: TriageResult,
-  options: { series?: MemorySeries | null; story?: AlertStory | null; graphUrl?: string | null; lookbackHours?: number } = {},
+  options: { series: MemorySeries | null; story?: AlertStory | null; graphUrl?: string | null; lookbackHours?: number },
 ): ChatbotNotification {
   const input: AlertInput = { result, series: options.series ?? null, story: options.story ?? null, graphUrl: options.graphUrl ?? null };
   if (options.lookbackHours !== undefined) input.lookbackHours = options.lookbackHours;

@@ -22,7 +22,8 @@ const KEEP_ENV = new Set(['JAVA_OPTS', 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JD
 export const REDACTED = '(redacted)';
 
 export interface RenderOptions {
-  series?: MemorySeries | null;
+  /** The memory history for the sparkline (TriageResult holds no points); null when there is none. */
+  series: MemorySeries | null;
   story?: AlertStory | null;
   graphUrl?: string | null;
   lookbackHours?: number;
@@ -43,7 +44,7 @@ export interface SnsMessage {
 }
 
 function content(result: TriageResult, o: RenderOptions): AlertContent {
-  const input: AlertInput = { result, series: o.series ?? null, story: o.story ?? null, graphUrl: o.graphUrl ?? null };
+  const input: AlertInput = { result, series: o.series, story: o.story ?? null, graphUrl: o.graphUrl ?? null };
   if (o.lookbackHours !== undefined) input.lookbackHours = o.lookbackHours;
   return buildAlertContent(input);
 }
@@ -67,7 +68,7 @@ export function toPrintableAscii(s: string): string {
 }
 
 export function renderEmailSubject(result: TriageResult, story?: AlertStory | null): string {
-  const c = content(result, { story: story ?? null });
+  const c = content(result, { series: null, story: story ?? null });
   let s = toPrintableAscii(c.title);
   // Must begin with a letter, number or punctuation mark.
   s = s.replace(/^[^A-Za-z0-9!"#%&'()*,\-./:;?@[\\\]_{}]+/, '');
@@ -150,7 +151,7 @@ export function renderEmailBodyFromContent(c: AlertContent): string {
   return out.join('\n');
 }
 
-export function renderEmailBody(result: TriageResult, options: RenderOptions = {}): string {
+export function renderEmailBody(result: TriageResult, options: RenderOptions): string {
   return renderEmailBodyFromContent(content(result, options));
 }
 
@@ -204,7 +205,7 @@ function snsMessageJson(body: string, sms: string, payload: string): string {
   });
 }
 
-export function renderSnsMessage(result: TriageResult, options: RenderOptions = {}): SnsMessage {
+export function renderSnsMessage(result: TriageResult, options: RenderOptions): SnsMessage {
   const c = content(result, options);
   const Subject = renderEmailSubject(result, options.story ?? null);
   const story = options.story ?? null;

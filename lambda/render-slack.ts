@@ -227,11 +227,11 @@ export function renderSlackFromContent(c: AlertContent): SlackMessage {
 /** The Slack payload for one triage. */
 export function renderSlack(
   result: TriageResult,
-  options: { series?: MemorySeries | null; story?: AlertStory | null; graphUrl?: string | null; lookbackHours?: number } = {},
+  options: { series: MemorySeries | null; story?: AlertStory | null; graphUrl?: string | null; lookbackHours?: number },
 ): SlackMessage {
   const input: AlertInput = {
     result,
-    series: options.series ?? null,
+    series: options.series,
     story: options.story ?? null,
     graphUrl: options.graphUrl ?? null,
   };

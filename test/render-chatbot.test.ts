@@ -51,17 +51,17 @@ describe('renderChatbot', () => {
   });
 
   it('threadId is per story (cluster/service/container), never the event id', () => {
-    const a = renderChatbot(oomChronic);
-    const b = renderChatbot({ ...oomChronic, task: { ...oomChronic.task, eventId: 'another-event', taskId: 'another-task' } });
+    const a = renderChatbot(oomChronic, { series: null });
+    const b = renderChatbot({ ...oomChronic, task: { ...oomChronic.task, eventId: 'another-event', taskId: 'another-task' } }, { series: null });
     expect(a.metadata.threadId).toBe('prod-cluster/api/web');
     expect(b.metadata.threadId).toBe(a.metadata.threadId);
     expect(a.metadata.threadId).not.toBe(oomChronic.task.eventId);
-    expect(renderChatbot(oomChronic, { story: { ...story5, threadId: 'ledger-thread-1' } }).metadata.threadId).toBe('ledger-thread-1');
-    expect(renderChatbot(noMetrics).metadata.threadId).toBe('prod-cluster/family:nightly-report/report');
+    expect(renderChatbot(oomChronic, { series: null, story: { ...story5, threadId: 'ledger-thread-1' } }).metadata.threadId).toBe('ledger-thread-1');
+    expect(renderChatbot(noMetrics, { series: null }).metadata.threadId).toBe('prod-cluster/family:nightly-report/report');
   });
 
   it('SIGKILL: its own event type and the SIGTERM advice first', () => {
-    const n = renderChatbot(sigkillNotOom);
+    const n = renderChatbot(sigkillNotOom, { series: null });
     expect(n.metadata.eventType).toBe('EcsContainerSigkill');
     expect(n.content.keywords[0]).toBe('SIGKILL');
     expect(n.content.nextSteps[0]).toMatch(/^Handle SIGTERM/);
@@ -69,7 +69,7 @@ describe('renderChatbot', () => {
   });
 
   it('no event id: no id key at all', () => {
-    const n = renderChatbot(noMetrics);
+    const n = renderChatbot(noMetrics, { series: null });
     expect('id' in n).toBe(false);
     assertShape(n);
   });
@@ -88,6 +88,6 @@ describe('renderChatbot', () => {
   });
 
   it('renderChatbotMessage is the JSON string to publish raw', () => {
-    expect(JSON.parse(renderChatbotMessage(oomChronic))).toEqual(renderChatbot(oomChronic));
+    expect(JSON.parse(renderChatbotMessage(oomChronic, { series: null }))).toEqual(renderChatbot(oomChronic, { series: null }));
   });
 });

@@ -102,7 +102,7 @@ describe('renderSnsMessage', () => {
     expect((msg.sms as string).length).toBeLessThanOrEqual(140);
   });
   it('programmatic payload: schema, result and story; secrets redacted', () => {
-    const m = renderSnsMessage(oomChronic, { story: story5 });
+    const m = renderSnsMessage(oomChronic, { series: null, story: story5 });
     const payload = JSON.parse((JSON.parse(m.Message) as Record<string, string>).sqs!) as SnsProgrammaticPayload;
     expect(payload.schema).toBe(PAYLOAD_SCHEMA);
     expect(payload.story).toEqual(story5);
@@ -113,7 +113,7 @@ describe('renderSnsMessage', () => {
     expect(payload.shrunk).toBeUndefined();
   });
   it('story is null when absent', () => {
-    const payload = JSON.parse((JSON.parse(renderSnsMessage(oomChronic).Message) as Record<string, string>).lambda!) as SnsProgrammaticPayload;
+    const payload = JSON.parse((JSON.parse(renderSnsMessage(oomChronic, { series: null }).Message) as Record<string, string>).lambda!) as SnsProgrammaticPayload;
     expect(payload.story).toBeNull();
   });
   it('stays under 256 KB: shrinks the payload, then the text', () => {

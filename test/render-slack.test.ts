@@ -71,7 +71,7 @@ describe('header', () => {
   });
   it('tells the story for repeated kills', () => {
     expect(render('oom-chronic').blocks[0]).toMatchObject({ text: { text: '5th OOM kill of api/web in 14 min' } });
-    const m = renderSlack(oomChronic, { story: { ...story5, count: 22, firstSeenAt: story5.firstSeenAt - 3 * 3_600_000 } });
+    const m = renderSlack(oomChronic, { series: null, story: { ...story5, count: 22, firstSeenAt: story5.firstSeenAt - 3 * 3_600_000 } });
     expect(m.blocks[0]).toMatchObject({ text: { text: '22nd OOM kill of api/web in 3 h 14 min' } });
   });
   it('sidecar and SIGKILL headers', () => {
@@ -197,7 +197,7 @@ describe('escaping and limits under odd names and huge snippets', () => {
     expect(s.text!.text).not.toMatch(/&l?t?\n/);
   });
   it('graph URLs too long for Slack are dropped, not sent', () => {
-    const m = renderSlack(oomChronic, { graphUrl: `https://x/${'a'.repeat(3100)}` });
+    const m = renderSlack(oomChronic, { series: null, graphUrl: `https://x/${'a'.repeat(3100)}` });
     expect(m.blocks.some((b) => b.type === 'image')).toBe(false);
   });
   it('every fixture under hostile names still fits', () => {
