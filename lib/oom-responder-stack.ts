@@ -19,12 +19,12 @@ import { InvalidConfigError, OomResponder, type OomResponderProps } from './oom-
  * - `logRetentionDays`: number. Function log retention, a CloudWatch Logs value (1, 3, 5, 7, 14, 30, 60, 90, ...).
  *   Default: 30.
  * - `alertOnSigkill`: boolean (`true`/`false`). Also alert on exit 137 without an OOM reason. Default: false.
- * - `lookbackHours`: integer 1-360. Hours of memory metrics read before the kill. Default: 24.
+ * - `lookbackHours`: integer 1-336. Hours of memory metrics read before the kill. Default: 24.
  * - `amazonQ`: boolean. Create the "ChatbotTopic" SNS topic for Amazon Q Developer custom notifications. Default: false.
  * - `amazonQTopicArn`: string. Publish Amazon Q notifications to this existing topic instead. Default: none.
  * - `memoryGraphs`: boolean. S3 bucket + GetMetricWidgetImage PNG graphs. Default: true.
  * - `suppression`: boolean. DynamoDB ledger for de-duplication and crash-loop suppression. Default: true.
- * - `suppressionWindowMinutes`: integer 1-10080. Default: 30.
+ * - `suppressionWindowMinutes`: integer 1-1440. Default: 30.
  * - `realertAt`: number[] or comma-separated string, strictly increasing. Default: 5,25,100.
  *
  * Example: `npx cdk deploy -c alertEmails=a@example.com,b@example.com -c slackWebhookSecretName=oom/slack -c amazonQ=true`

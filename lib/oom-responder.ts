@@ -53,10 +53,10 @@ export const DEFAULTS = {
 
 /** Limits checked at synth so a typo fails before deploy. */
 export const LIMITS = {
-  /** Hours of metric history the Lambda reads; CloudWatch keeps 1-minute data for 15 days. */
-  lookbackHours: { min: 1, max: 360 },
-  /** One week at most: longer suppression would hide a recurring incident. */
-  suppressionWindowMinutes: { min: 1, max: 10_080 },
+  /** Hours of metric history the Lambda reads: at most 14 days (lambda/config.ts rejects more at cold start). */
+  lookbackHours: { min: 1, max: 336 },
+  /** One day at most (lambda/config.ts rejects more at cold start). */
+  suppressionWindowMinutes: { min: 1, max: 1440 },
 } as const;
 
 export interface OomResponderProps {
@@ -525,14 +525,13 @@ export class OomResponder extends Construct {
 
   private bindSlackWebhookSecret(secretName: string): void {
     const secret = secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhookSecret', secretName);
-    // fromSecretNameV2's ARN ends with "-??????" to match the random suffix: right for IAM, not a SecretId.
+    // secretArn is the partial ARN (no random suffix): a valid SecretId for GetSecretValue, but IAM needs the
+    // "-??????" wildcard to match the real ARN (CDK's own grantRead does the same; it also adds DescribeSecret,
+    // which the function does not call).
     this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [`${secret.secretArn}-??????`] }),
     );
-    this.setEnv(
-      'SLACK_WEBHOOK_SECRET_ARN',
-      `arn:${Aws.PARTITION}:secretsmanager:${Aws.REGION}:${Aws.ACCOUNT_ID}:secret:${secretName}`,
-    );
+    this.setEnv('SLACK_WEBHOOK_SECRET_ARN', secret.secretArn);
   }
 
   private bindLedgerTable(windowMinutes: number, realertAt: readonly number[]): dynamodb.Table {
