@@ -59,7 +59,7 @@ async function child(mode: Mode): Promise<ChildReport> {
 
   let dynalite: { stop(): Promise<void>; endpoint: string; tableName: string } | null = null;
   if (!zero) {
-    const { startDynalite } = await import('../test/dynalite-server');
+    const { startDynalite } = await import('../test/dynalite-server.js');
     dynalite = await startDynalite();
   }
   Object.assign(process.env, {
@@ -117,7 +117,7 @@ async function child(mode: Mode): Promise<ChildReport> {
     return (ddbSend as (...a: unknown[]) => Promise<unknown>).apply(this, args);
   } as typeof ddbSend;
 
-  const { handler } = await import('../lambda/handler');
+  const { handler } = await import('../lambda/handler.js');
   const report: ChildReport = { measuredMs: [], criticalPathMs: [], sequentialMs: [], overheadUs: [] };
   const runs = zero ? 400 : 25;
   const warmup = zero ? 40 : 3;
