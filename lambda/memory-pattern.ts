@@ -69,7 +69,7 @@ function usablePoints(points: readonly MemoryPoint[]): Usable[] {
 
 function windows(pts: readonly Usable[], periodMs: number, spanMs: number): Window[] {
   // 30-minute windows; shorter on short histories (at least 3 periods), so a climb of a few hours still has points.
-  const width = Math.max(3 * periodMs, Math.min(WINDOW_MS, spanMs / 8));
+  const width = Math.max(2 * periodMs, Math.min(WINDOW_MS, spanMs / 8));
   const out: Window[] = [];
   let start = 0;
   while (start < pts.length) {
@@ -77,7 +77,7 @@ function windows(pts: readonly Usable[], periodMs: number, spanMs: number): Wind
     let end = start;
     while (end < pts.length && (pts[end] as Usable).t < t0 + width) end++;
     const slice = pts.slice(start, end);
-    if (slice.length >= 3) {
+    if (slice.length >= 2) {
       const avgs = slice.map((p) => p.avg).sort((a, b) => a - b);
       const maxes = slice.map((p) => p.max).sort((a, b) => a - b);
       const base = quantile(avgs, 0.2);
@@ -105,6 +105,8 @@ interface SlopeFit {
   segmentHours: number[];
   climbStart: number | null;
   resets: number;
+  /** The deepest gradual fall of the baseline within a segment (no restart): a daily cycle has one, a leak not. */
+  drawdown: number;
 }
 
 /** Theil-Sen over the pairs of windows within each segment (pairs never cross a restart). */
@@ -116,6 +118,7 @@ function fitSegments(ws: readonly Window[], noise: number): SlopeFit {
   let down = 0;
   const segmentHours: number[] = [];
   const starts: number[] = [];
+  let drawdown = 0;
   for (let s = 0; s + 1 < bounds.length; s++) {
     const seg = ws.slice(bounds[s], bounds[s + 1]);
     if (seg.length < 2) continue;
@@ -123,6 +126,11 @@ function fitSegments(ws: readonly Window[], noise: number): SlopeFit {
     if (hours < MIN_SEGMENT_HOURS || seg.length < 5) continue;
     segmentHours.push(hours);
     if (s > 0) starts.push((seg[0] as Window).base);
+    let high = -Infinity;
+    for (const w of seg) {
+      high = Math.max(high, w.base);
+      drawdown = Math.max(drawdown, high - w.base);
+    }
     // Stride keeps the pair count bounded on long histories.
     const stride = Math.max(1, Math.floor(seg.length / 120));
     for (let i = 0; i < seg.length; i += stride) {
@@ -148,6 +156,7 @@ function fitSegments(ws: readonly Window[], noise: number): SlopeFit {
     segmentHours,
     climbStart,
     resets: resets.length,
+    drawdown,
   };
 }
 
@@ -254,7 +263,8 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
     slope !== null &&
     slope > 0 &&
     fit.concordance >= 0.75 &&
-    growth >= Math.max(0.1 * top, 6 * noise, 16);
+    growth >= Math.max(0.1 * top, 6 * noise, 16) &&
+    fit.drawdown - 3 * noise <= 0.3 * growth;
   if (leak && fit && slope !== null) {
     pattern = 'leak';
     const segs = fit.segmentHours.length;
@@ -262,6 +272,9 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
       `baseline grows ${fmt(slope)} MiB/h over ${fmt(longest)} h (${segs.toString()} climb${segs === 1 ? '' : 's'}, ` +
         `${fit.resets.toString()} restart${fit.resets === 1 ? '' : 's'} reset it; ${pct(fit.concordance)} of window pairs rise): a leak`,
     );
+    if (segs < 2 && hours < 24) {
+      reasons.push(`one climb in under 24 h of history: a daily load cycle would look the same; check the graph over a few days`);
+    }
   } else if (baseline >= 0.7 * top) {
     pattern = 'chronic';
     reasons.push(`usage sits high: median per-period peak ${fmt(baseline)} MiB = ${pct(baseline / top)} of ${fmt(top)} MiB: undersized`);
