@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildLambdaBundle } from '../lib/lambda-bundling';
 import { InvalidConfigError, oomDetailPattern, type OomResponderProps } from '../lib/oom-responder';
 import { OomResponderStack } from '../lib/oom-responder-stack';
 
@@ -621,17 +622,19 @@ describe('context', () => {
 
 describe('real bundling', () => {
   const outdir = mkdtempSync(path.join(tmpdir(), 'oom-responder-bundle-'));
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
-
-  it('bundles lambda/handler.ts with local esbuild into the function asset', () => {
+  let bundle = '';
+  beforeAll(() => {
     const app = new App({ outdir, context: CDK_CONTEXT });
     const stack = new OomResponderStack(app, 'Bundled');
     const assembly = app.synth();
     const template = Template.fromJSON(assembly.getStackByName(stack.stackName).template as Record<string, unknown>);
     const code = new Capture();
     template.hasResourceProperties('AWS::Lambda::Function', { Code: { S3Key: code } });
-    const assetHash = String(code.asString()).replace(/\.zip$/, '');
-    const bundle = path.join(outdir, `asset.${assetHash}`, 'index.js');
+    bundle = path.join(outdir, `asset.${code.asString().replace(/\.zip$/, '')}`, 'index.js');
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('bundles lambda/handler.ts with local esbuild into the function asset', () => {
     expect(existsSync(bundle)).toBe(true);
     expect(statSync(bundle).size).toBeGreaterThan(1000);
     expect(existsSync(`${bundle}.map`)).toBe(true);
@@ -639,5 +642,11 @@ describe('real bundling', () => {
     // @aws-sdk/* stays external: the runtime provides it.
     expect(source).toMatch(/require\("@aws-sdk\/client-sns"\)/);
     expect(source).toContain('sourceMappingURL=index.js.map');
+  });
+
+  it('is byte-identical to buildLambdaBundle, the bundle benchmarks build', async () => {
+    const outfile = path.join(outdir, 'bench', 'index.js');
+    await buildLambdaBundle(outfile);
+    expect(readFileSync(outfile).equals(readFileSync(bundle))).toBe(true);
   });
 });
