@@ -13,7 +13,6 @@
  */
 import { GetMetricWidgetImageCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { EvidenceSource, TaskSnapshot } from './model';
 
 /** The SigV4 maximum. */
@@ -90,6 +89,16 @@ export function graphKey(prefix: string, task: TaskSnapshot, now: number): strin
   return `${prefix}${keySegment(task.clusterName)}/${keySegment(owner)}/${keySegment(task.taskId)}-${stamp}.png`;
 }
 
+/**
+ * The SDK's presigner, loaded on first use: the graph is optional, so a runtime without the package (it is
+ * external to the bundle, like every @aws-sdk package) costs the image, never the alert, and cold starts do not
+ * pay for it.
+ */
+const defaultPresign: Presign = async (s3, command, options) => {
+  const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
+  return getSignedUrl(s3, command, options);
+};
+
 /** The X-Amz-Expires of a presigned URL, seconds, or null. */
 export function presignedExpiresSeconds(url: string): number | null {
   try {
@@ -102,7 +111,7 @@ export function presignedExpiresSeconds(url: string): number | null {
 
 export async function renderMemoryGraph(input: RenderMemoryGraphInput): Promise<string | null> {
   const onError = input.onError ?? (() => undefined);
-  const presign: Presign = input.presign ?? ((s3, command, options) => getSignedUrl(s3, command, options));
+  const presign: Presign = input.presign ?? defaultPresign;
   const owner = input.task.serviceName ?? input.task.family ?? input.task.taskId;
   const title = `Memory: ${owner} (${input.task.clusterName}), last ${input.lookbackHours} h`.slice(0, 200);
   const widget = memoryWidget({

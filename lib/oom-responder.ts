@@ -548,7 +548,8 @@ export class OomResponder extends Construct {
       reason:
         'Point-in-time recovery is off by design: the ledger holds transient de-duplication and counting state that expires within hours (TTL on expiresAt); losing it only means one repeated alert.',
     });
-    table.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // DeleteItem: a failed delivery releases the kill's mark so that Lambda's retry alerts instead of deduping.
+    table.grant(this.role, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
     this.setEnv('LEDGER_TABLE_NAME', table.tableName);
     this.setEnv('SUPPRESSION_WINDOW_MINUTES', String(windowMinutes));
     this.setEnv('REALERT_AT', realertAt.join(','));

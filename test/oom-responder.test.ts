@@ -259,6 +259,7 @@ describe('IAM: exactly what the code uses', () => {
     expect([...permissions(defaults).keys()].sort()).toEqual([
       'cloudwatch:GetMetricData',
       'cloudwatch:GetMetricWidgetImage',
+      'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
@@ -295,7 +296,7 @@ describe('IAM: exactly what the code uses', () => {
       },
     ]);
     expect(p.get('sns:Publish')).toEqual([{ Ref: topicId }]);
-    for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']) {
+    for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
       expect(p.get(action)).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
     }
     for (const action of ['s3:PutObject', 's3:GetObject']) {
