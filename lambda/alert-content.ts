@@ -108,6 +108,32 @@ const KIND_LABEL: Record<AlertKind, string> = {
   other: 'Container stopped',
 };
 
+/** How every renderer is called: the memory history, the ledger's story and the graph, each optional. */
+export interface RenderOptions {
+  series?: MemorySeries | null;
+  story?: AlertStory | null;
+  graphUrl?: string | null;
+  lookbackHours?: number;
+}
+
+/** The alert content for a triage, as every channel renders it. */
+export function alertContentFor(result: TriageResult, options: RenderOptions = {}): AlertContent {
+  const input: AlertInput = { result, series: options.series ?? null, story: options.story ?? null, graphUrl: options.graphUrl ?? null };
+  if (options.lookbackHours !== undefined) input.lookbackHours = options.lookbackHours;
+  return buildAlertContent(input);
+}
+
+/** The context facts every channel shows last: account, region, time, event id and version. */
+export function contextFacts(c: AlertContent, versionPrefix: string): string[] {
+  return [
+    c.context.account ? `account ${c.context.account}` : null,
+    c.context.region ? `region ${c.context.region}` : null,
+    c.context.time,
+    c.context.eventId ? `event ${c.context.eventId}` : null,
+    c.context.version !== null ? `${versionPrefix}${c.context.version}` : null,
+  ].filter((x): x is string => x !== null);
+}
+
 export function buildAlertContent(input: AlertInput): AlertContent {
   const { result, series } = input;
   const story = input.story ?? null;

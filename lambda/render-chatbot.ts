@@ -9,7 +9,7 @@
  * A payload that does not match is dropped silently (only a metric counts it), so the shape is exact and every
  * additionalContext value is a string. threadId is per story (cluster/service/container), never the event id.
  */
-import { buildAlertContent, limitChange, type AlertContent, type AlertInput } from './alert-content';
+import { alertContentFor, limitChange, type AlertContent } from './alert-content';
 import type { AlertStory } from './alert-story';
 import type { MemorySeries, TriageResult } from './model';
 
@@ -148,9 +148,7 @@ export function renderChatbot(
   result: TriageResult,
   options: { series: MemorySeries | null; story?: AlertStory | null; graphUrl?: string | null; lookbackHours?: number },
 ): ChatbotNotification {
-  const input: AlertInput = { result, series: options.series ?? null, story: options.story ?? null, graphUrl: options.graphUrl ?? null };
-  if (options.lookbackHours !== undefined) input.lookbackHours = options.lookbackHours;
-  return renderChatbotFromContent(buildAlertContent(input), result);
+  return renderChatbotFromContent(alertContentFor(result, options), result);
 }
 
 /** The SNS Message string for the Amazon Q topic (publish it raw: no MessageStructure). */

@@ -8,7 +8,7 @@
  * string `default` and optional per-protocol string values (http, https, email, email-json, sms, sqs,
  * application, lambda, firehose); other keys and non-string values are ignored. Message <= 256 KB (UTF-8).
  */
-import { buildAlertContent, limitChange, type AlertContent, type AlertInput } from './alert-content';
+import { alertContentFor, contextFacts, limitChange, type AlertContent, type RenderOptions } from './alert-content';
 import type { AlertStory } from './alert-story';
 import type { MemorySeries, TriageResult } from './model';
 
@@ -21,13 +21,7 @@ export const PAYLOAD_SCHEMA = 'oom-responder/triage@1';
 const KEEP_ENV = new Set(['JAVA_OPTS', 'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'NODE_OPTIONS', 'PYTHONMALLOC']);
 export const REDACTED = '(redacted)';
 
-export interface RenderOptions {
-  /** The memory history for the sparkline (TriageResult holds no points); null when there is none. */
-  series: MemorySeries | null;
-  story?: AlertStory | null;
-  graphUrl?: string | null;
-  lookbackHours?: number;
-}
+export type { RenderOptions } from './alert-content';
 
 export interface SnsProgrammaticPayload {
   schema: typeof PAYLOAD_SCHEMA;
@@ -43,11 +37,7 @@ export interface SnsMessage {
   MessageStructure: 'json';
 }
 
-function content(result: TriageResult, o: RenderOptions): AlertContent {
-  const input: AlertInput = { result, series: o.series, story: o.story ?? null, graphUrl: o.graphUrl ?? null };
-  if (o.lookbackHours !== undefined) input.lookbackHours = o.lookbackHours;
-  return buildAlertContent(input);
-}
+const content = alertContentFor;
 
 const ASCII_MAP: Record<string, string> = {
   '‘': "'", '’': "'", '‚': "'", '“': '"', '”': '"', '„': '"', '–': '-', '—': '-', '−': '-', '…': '...', '→': '->',
@@ -140,13 +130,7 @@ export function renderEmailBodyFromContent(c: AlertContent): string {
     for (const l of c.links) out.push(`  ${l.label}: ${l.url}`);
     out.push('');
   }
-  const ctx = [
-    c.context.account ? `account ${c.context.account}` : null,
-    c.context.region ? `region ${c.context.region}` : null,
-    c.context.time,
-    c.context.eventId ? `event ${c.context.eventId}` : null,
-    c.context.version !== null ? `version ${c.context.version}` : null,
-  ].filter((x): x is string => x !== null);
+  const ctx = contextFacts(c, 'version ');
   out.push('--', ctx.join(' | '), `thread ${c.threadId}`);
   return out.join('\n');
 }

@@ -5,7 +5,7 @@
  * context <= 10 elements, <= 50 blocks. Links are mrkdwn `<url|text>`, not buttons: a webhook has no app to
  * acknowledge clicks. `&`, `<`, `>` in any user-controlled text are escaped.
  */
-import { buildAlertContent, limitChange, type AlertContent, type AlertInput } from './alert-content';
+import { alertContentFor, contextFacts, limitChange, type AlertContent } from './alert-content';
 import type { AlertStory } from './alert-story';
 import type { MemorySeries, TriageResult } from './model';
 
@@ -212,13 +212,7 @@ export function renderSlackFromContent(c: AlertContent): SlackMessage {
   }
   if (links.length) blocks.push(section(links.join('  ·  ')));
 
-  const ctx = [
-    c.context.account ? `account ${c.context.account}` : null,
-    c.context.region ? `region ${c.context.region}` : null,
-    c.context.time,
-    c.context.eventId ? `event ${c.context.eventId}` : null,
-    c.context.version !== null ? `v${c.context.version}` : null,
-  ].filter((x): x is string => x !== null);
+  const ctx = contextFacts(c, 'v');
   blocks.push({ type: 'context', elements: [mrkdwn(truncatePlain(escapeMrkdwn(ctx.join(' · ')), SLACK_LIMITS.sectionText))] });
 
   return { text: fallbackText(c), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
@@ -229,12 +223,5 @@ export function renderSlack(
   result: TriageResult,
   options: { series: MemorySeries | null; story?: AlertStory | null; graphUrl?: string | null; lookbackHours?: number },
 ): SlackMessage {
-  const input: AlertInput = {
-    result,
-    series: options.series,
-    story: options.story ?? null,
-    graphUrl: options.graphUrl ?? null,
-  };
-  if (options.lookbackHours !== undefined) input.lookbackHours = options.lookbackHours;
-  return renderSlackFromContent(buildAlertContent(input));
+  return renderSlackFromContent(alertContentFor(result, options));
 }
