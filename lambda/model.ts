@@ -58,6 +58,8 @@ export interface TaskSnapshot {
   version: number | null;
   availabilityZone: string | null;
   containers: ContainerState[];
+  /** Parts of the input that could not be read (skipped container entries, a containers field of the wrong type). */
+  parseWarnings?: string[];
   /** EventBridge envelope, when the input was an event. */
   eventId: string | null;
   eventTime: number | null;

@@ -16,37 +16,46 @@ import type { ContainerState, LaunchType, TaskSnapshot } from './model';
 const TASK_STATE_CHANGE = 'ECS Task State Change';
 
 const scalar = z.union([z.string(), z.number(), z.null()]);
+const text = z.union([z.string(), z.null()]);
+
+/**
+ * A field of the wrong type is treated as absent, never as a reason to drop the event: one odd field must not
+ * swallow a real OOM. Only the task ARN is required.
+ */
+function lenient<T extends z.core.$ZodType>(schema: T) {
+  return z.catch(z.optional(schema), undefined);
+}
 
 const rawContainer = z.looseObject({
-  name: z.optional(z.union([z.string(), z.null()])),
-  exitCode: z.optional(scalar),
-  reason: z.optional(z.union([z.string(), z.null()])),
-  lastStatus: z.optional(z.union([z.string(), z.null()])),
-  memory: z.optional(scalar),
-  memoryReservation: z.optional(scalar),
-  cpu: z.optional(scalar),
-  image: z.optional(z.union([z.string(), z.null()])),
+  name: lenient(text),
+  exitCode: lenient(scalar),
+  reason: lenient(text),
+  lastStatus: lenient(text),
+  memory: lenient(scalar),
+  memoryReservation: lenient(scalar),
+  cpu: lenient(scalar),
+  image: lenient(text),
 });
 
 const rawTask = z.looseObject({
-  taskArn: z.string(),
-  clusterArn: z.optional(z.union([z.string(), z.null()])),
-  taskDefinitionArn: z.optional(z.union([z.string(), z.null()])),
-  group: z.optional(z.union([z.string(), z.null()])),
-  launchType: z.optional(z.union([z.string(), z.null()])),
-  capacityProviderName: z.optional(z.union([z.string(), z.null()])),
-  cpu: z.optional(scalar),
-  memory: z.optional(scalar),
-  lastStatus: z.optional(z.union([z.string(), z.null()])),
-  desiredStatus: z.optional(z.union([z.string(), z.null()])),
-  stopCode: z.optional(z.union([z.string(), z.null()])),
-  stoppedReason: z.optional(z.union([z.string(), z.null()])),
-  startedAt: z.optional(scalar),
-  stoppingAt: z.optional(scalar),
-  stoppedAt: z.optional(scalar),
-  version: z.optional(scalar),
-  availabilityZone: z.optional(z.union([z.string(), z.null()])),
-  containers: z.optional(z.union([z.array(rawContainer), z.null()])),
+  taskArn: z.string().check(z.minLength(1)),
+  clusterArn: lenient(text),
+  taskDefinitionArn: lenient(text),
+  group: lenient(text),
+  launchType: lenient(text),
+  capacityProviderName: lenient(text),
+  cpu: lenient(scalar),
+  memory: lenient(scalar),
+  lastStatus: lenient(text),
+  desiredStatus: lenient(text),
+  stopCode: lenient(text),
+  stoppedReason: lenient(text),
+  startedAt: lenient(scalar),
+  stoppingAt: lenient(scalar),
+  stoppedAt: lenient(scalar),
+  version: lenient(scalar),
+  availabilityZone: lenient(text),
+  containers: lenient(z.union([z.array(z.unknown()), z.null()])),
 });
 type RawTask = z.infer<typeof rawTask>;
 
@@ -217,7 +226,17 @@ function normaliseTask(
     const segments = taskArnParts.resource.split('/');
     if (segments.length >= 3 && segments[1]) clusterName = segments[1];
   }
-  const containers = (raw.containers ?? []).map(parseContainer);
+  const parseWarnings: string[] = [];
+  const rawContainers = (input as Record<string, unknown>)['containers'];
+  if (rawContainers !== undefined && rawContainers !== null && !Array.isArray(rawContainers)) {
+    parseWarnings.push('containers is not an array; no container could be read');
+  }
+  const containers: ContainerState[] = [];
+  (raw.containers ?? []).forEach((item, index) => {
+    const c = rawContainer.safeParse(item);
+    if (c.success) containers.push(parseContainer(c.data, index));
+    else parseWarnings.push(`containers[${index}] is not an object; skipped`);
+  });
   return {
     clusterArn,
     clusterName,
@@ -245,6 +264,7 @@ function normaliseTask(
     version: parseInteger(raw.version),
     availabilityZone: str(raw.availabilityZone),
     containers,
+    parseWarnings,
     eventId: envelope.eventId,
     eventTime: envelope.eventTime,
   };

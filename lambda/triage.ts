@@ -94,7 +94,7 @@ function valuesOf(def: TaskDefinition | null, container: string): MemoryValues |
 /** Build the triage result from the evidence. Pure. Returns the series too, for the sparkline and the graph. */
 export function buildTriage(task: TaskSnapshot, evidence: Evidence, options: TriageOptions): { result: TriageResult; series: MemorySeries } {
   const { taskDefinition, deployed } = evidence;
-  const warnings = [...evidence.warnings];
+  const warnings = [...(task.parseWarnings ?? []).map((w) => `Input: ${w}.`), ...evidence.warnings];
   const suggestions: string[] = [];
   let classification: KillClassification = classifyKill(task, taskDefinition);
   const target = classification.target;

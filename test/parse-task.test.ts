@@ -73,10 +73,31 @@ describe('parseTaskStateChange', () => {
     ['no detail', { source: 'aws.ecs', 'detail-type': 'ECS Task State Change' }, /detail/],
     ['another event type', { source: 'aws.ecs', 'detail-type': 'ECS Container Instance State Change', detail: {} }, /unexpected event type/],
     ['no taskArn', { source: 'aws.ecs', 'detail-type': 'ECS Task State Change', detail: { containers: [] } }, /taskArn/],
-    ['containers not an array', { source: 'aws.ecs', 'detail-type': 'ECS Task State Change', detail: { taskArn: 'arn:aws:ecs:us-east-1:1:task/c/x', containers: 'x' } }, /containers/],
+    ['an empty taskArn', { source: 'aws.ecs', 'detail-type': 'ECS Task State Change', detail: { taskArn: '' } }, /taskArn/],
   ])('rejects %s with a clear InvalidInputError', (_name, input, message) => {
     expect(() => parseTaskStateChange(input)).toThrow(InvalidInputError);
     expect(() => parseTaskStateChange(input)).toThrow(message);
+  });
+
+  it('reads what it can when fields have the wrong type, and says what it skipped', () => {
+    const task = parseTaskStateChange({
+      source: 'aws.ecs',
+      'detail-type': 'ECS Task State Change',
+      detail: {
+        taskArn: 'arn:aws:ecs:us-east-1:1:task/c/x',
+        lastStatus: 42,
+        group: ['service:x'],
+        containers: [null, 'junk', { name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage', memory: { x: 1 } }],
+      },
+    });
+    expect(task.lastStatus).toBeNull();
+    expect(task.group).toBeNull();
+    expect(task.containers).toHaveLength(1);
+    expect(task.containers[0]).toMatchObject({ name: 'app', exitCode: 137, memory: null });
+    expect(task.parseWarnings).toEqual(['containers[0] is not an object; skipped', 'containers[1] is not an object; skipped']);
+    const odd = parseTaskStateChange({ source: 'aws.ecs', 'detail-type': 'ECS Task State Change', detail: { taskArn: 'arn:aws:ecs:us-east-1:1:task/c/x', containers: 'x' } });
+    expect(odd.containers).toEqual([]);
+    expect(odd.parseWarnings).toEqual(['containers is not an array; no container could be read']);
   });
 
   it('survives a truncated event: no containers, masked account, odd timestamps', () => {
