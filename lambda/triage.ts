@@ -156,6 +156,19 @@ export function buildTriage(task: TaskSnapshot, evidence: Evidence, options: Tri
       `Turn on Container Insights with enhanced observability for per-container memory: ${containerInsightsCommand(task)}`,
     );
   }
+  if (recommendation && task.launchType === 'FARGATE' && recommendation.taskMemory) {
+    // Fargate bills the task size, not the container limits: unassigned task memory is free headroom.
+    const others = (taskDefinition?.containers ?? task.containers)
+      .filter((c) => c.name !== recommendation.container)
+      .reduce((sum, c) => sum + (c.memory ?? c.memoryReservation ?? 0), 0);
+    const ceiling = recommendation.taskMemory - others;
+    if (ceiling - recommendation.memory >= 128) {
+      suggestions.push(
+        `Fargate bills the task size (${recommendation.taskMemory} MiB), not container limits: ${recommendation.container}'s hard limit ` +
+          `could go up to ${ceiling} MiB at no extra cost, for more headroom against the next spike.`,
+      );
+    }
+  }
   if (target && series.source === 'none') {
     warnings.push('No memory metrics were found: the recommendation comes from the limit alone.');
   }

@@ -148,3 +148,15 @@ describe('exit 137 with no reason', () => {
     expect(result.recommendation).toBeNull();
   });
 });
+
+describe('Fargate headroom', () => {
+  it('says how far the hard limit can go inside the new task size at no extra cost', async () => {
+    const event = loadJson<Record<string, unknown>>(`${EXAMPLES}/oom-event.json`);
+    const definition = parseTaskDefinition(loadJson(`${EXAMPLES}/task-definition.json`));
+    const { result } = await triageTask(parseTaskStateChange(event), { describeTaskDefinition: async () => definition }, { now: NOW, lookbackHours: 24 });
+    const rec = result.recommendation!;
+    const ceiling = rec.taskMemory! - 50; // the log router's reservation is the only other claim on the task
+    expect(ceiling - rec.memory).toBeGreaterThanOrEqual(128);
+    expect(result.suggestions.join(' ')).toContain(`app's hard limit could go up to ${ceiling} MiB at no extra cost`);
+  });
+});
