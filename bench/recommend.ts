@@ -4,6 +4,16 @@
  *   npm run bench:recommend -- --json       one JSON document
  *   options: --instances N (per family, default 200), --seed S (default 1)
  * Deterministic: the same seed gives the same table.
+ *
+ * Targets (issue 3), checked per family and printed as verdict lines (and as `targets` in --json):
+ * - non-leak families: OOM-free rate >= 99 % and median over-provisioning <= 1.35x the oracle (the true 7-day peak);
+ * - against each peer: over-provisioning below ~1.0x means a limit under the true future peak, i.e. OOMs, so a safe
+ *   strategy cannot "beat" an unsafe peer on over-provisioning. "At least as good on both axes" is therefore judged
+ *   against every peer that is itself safe in that family (OOM-free >= 99 %): the project needs OOM-free >= the
+ *   peer's AND median over-provisioning <= the peer's. Against an unsafe peer the project needs a higher OOM-free rate;
+ * - "strictly better on one": against every peer, strictly better on at least one axis (higher OOM-free rate or lower
+ *   median over-provisioning);
+ * - leak families: the project flags >= 95 % of leaks.
  */
 import { FAMILY_NAMES } from './simulator/families';
 import { simulate } from './simulator/simulate';
@@ -79,6 +89,77 @@ export function runBench(instances: number, seed: number): Row[] {
   return rows;
 }
 
+export const SAFE_OOM_FREE = 0.99;
+export const MAX_OVERPROVISION = 1.35;
+export const MIN_LEAK_DETECTION = 0.95;
+
+export interface PeerCheck {
+  peer: StrategyName;
+  peerSafe: boolean;
+  /** Safe peer: OOM-free >= and over-provisioning <=; unsafe peer: OOM-free >. */
+  atLeastAsGood: boolean;
+  /** Strictly better on at least one axis. */
+  strictlyBetter: boolean;
+}
+
+export interface FamilyTarget {
+  family: string;
+  leakFamily: boolean;
+  /** Non-leak: OOM-free >= 99 %; null for leak families. */
+  oomFree: boolean | null;
+  /** Non-leak: median over-provisioning <= 1.35x; null for leak families. */
+  overprovision: boolean | null;
+  peers: PeerCheck[];
+  /** Leak families: detection >= 95 %; null otherwise. */
+  leakDetection: boolean | null;
+  pass: boolean;
+}
+
+/** The issue-3 verdict per family, from the rows (see the header comment for the interpretation). */
+export function judge(rows: Row[]): FamilyTarget[] {
+  const families = [...new Set(rows.map((r) => r.family))];
+  return families.map((family) => {
+    const of = rows.filter((r) => r.family === family);
+    const project = of.find((r) => r.strategy === 'project');
+    if (!project) throw new Error(`no project row for ${family}`);
+    const leakFamily = family.includes('leak');
+    if (leakFamily) {
+      const ok = (project.leakDetectionRate ?? 0) >= MIN_LEAK_DETECTION;
+      return { family, leakFamily, oomFree: null, overprovision: null, peers: [], leakDetection: ok, pass: ok };
+    }
+    const peers = of
+      .filter((r) => r.strategy !== 'project')
+      .map((p): PeerCheck => {
+        const peerSafe = p.oomFreeRate >= SAFE_OOM_FREE;
+        const atLeastAsGood = peerSafe
+          ? project.oomFreeRate >= p.oomFreeRate && project.overprovisionMedian <= p.overprovisionMedian
+          : project.oomFreeRate > p.oomFreeRate;
+        const strictlyBetter = project.oomFreeRate > p.oomFreeRate || project.overprovisionMedian < p.overprovisionMedian;
+        return { peer: p.strategy, peerSafe, atLeastAsGood, strictlyBetter };
+      });
+    const oomFree = project.oomFreeRate >= SAFE_OOM_FREE;
+    const overprovision = project.overprovisionMedian <= MAX_OVERPROVISION;
+    const pass = oomFree && overprovision && peers.every((p) => p.atLeastAsGood && p.strictlyBetter);
+    return { family, leakFamily, oomFree, overprovision, peers, leakDetection: null, pass };
+  });
+}
+
+function verdictLines(targets: FamilyTarget[]): string {
+  const mark = (b: boolean): string => (b ? 'pass' : 'FAIL');
+  return targets
+    .map((t) => {
+      if (t.leakFamily) return `${t.family}: ${mark(t.pass)} (leak detection >= 95 %: ${mark(t.leakDetection === true)})`;
+      const peers = t.peers
+        .map((p) => `${p.peer}${p.peerSafe ? ' (safe)' : ''} ${mark(p.atLeastAsGood)}/${mark(p.strictlyBetter)}`)
+        .join(', ');
+      return (
+        `${t.family}: ${mark(t.pass)} (OOM-free >= 99 %: ${mark(t.oomFree === true)}; median over <= 1.35x: ${mark(t.overprovision === true)}; ` +
+        `vs peers, at-least-as-good/strictly-better: ${peers})`
+      );
+    })
+    .join('\n');
+}
+
 function table(rows: Row[]): string {
   const head = ['family', 'strategy', 'OOM-free', 'over median', 'over p90', 'leak detected', 'next-kill err'];
   const lines = rows.map((r) => [
@@ -102,10 +183,18 @@ function main(): void {
   const started = Date.now();
   const rows = runBench(instances, seed);
   if (process.argv.includes('--json')) {
-    process.stdout.write(`${JSON.stringify({ results: rows })}\n`);
+    process.stdout.write(`${JSON.stringify({ results: rows, targets: judge(rows) })}\n`);
     return;
   }
-  process.stdout.write(`${table(rows)}\n\n${instances.toString()} instances per family, seed ${seed.toString()}, ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  const targets = judge(rows);
+  process.stdout.write(
+    `${table(rows)}\n\n${instances.toString()} instances per family, seed ${seed.toString()}, ${((Date.now() - started) / 1000).toFixed(1)} s\n\n` +
+      'Verdicts (issue 3). Over-provisioning below ~1.0x means OOMs, so a safe strategy cannot beat an unsafe peer on it:\n' +
+      'against a safe peer (OOM-free >= 99 %) the project needs OOM-free >= and median over <=; against an unsafe one a higher OOM-free rate;\n' +
+      'and against every peer, strictly better on at least one axis.\n' +
+      `${verdictLines(targets)}\n` +
+      `overall: ${targets.every((t) => t.pass) ? 'pass' : 'FAIL'} (${targets.filter((t) => t.pass).length.toString()}/${targets.length.toString()} families)\n`,
+  );
 }
 
 if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) main();

@@ -99,6 +99,25 @@ function resetIndices(ws: readonly Window[], noise: number): number[] {
   return out;
 }
 
+function resetTimes(ws: readonly Window[], noise: number): number[] {
+  return resetIndices(ws, noise).map((i) => (ws[i] as Window).t);
+}
+
+/**
+ * The last hour's baseline minus the baseline of the same clock hour 24 h earlier, when the history reaches that far
+ * back and no restart lies in between; null otherwise. A leak adds ~24 × its hourly growth; a daily cycle about 0.
+ */
+function sameHourYesterdayDelta(ws: readonly Window[], restarts: readonly number[]): number | null {
+  const last = ws[ws.length - 1];
+  if (!last) return null;
+  const hour = 3_600_000;
+  const now = ws.filter((w) => w.t > last.t - hour).map((w) => w.base);
+  const before = ws.filter((w) => w.t > last.t - 25 * hour && w.t <= last.t - 24 * hour).map((w) => w.base);
+  if (now.length === 0 || before.length === 0) return null;
+  if (restarts.some((t) => t > last.t - 25 * hour)) return null;
+  return median(now) - median(before);
+}
+
 interface SlopeFit {
   slopePerHour: number;
   concordance: number;
@@ -107,6 +126,27 @@ interface SlopeFit {
   resets: number;
   /** The deepest gradual fall of the baseline within a segment (no restart): a daily cycle has one, a leak not. */
   drawdown: number;
+  /** Segments (>= 1 h) whose baseline rose by more than the noise from their first to their last third. */
+  rising: number;
+  /**
+   * The longest segment's curvature: the slope of its first half over the slope of its second half (Theil-Sen each).
+   * A leak grows at a steady rate (about 1); a daily ramp starts flat and accelerates (near 0 or negative).
+   */
+  halfSlopeRatio: number | null;
+}
+
+function theilSen(seg: readonly Window[]): number {
+  const slopes: number[] = [];
+  const stride = Math.max(1, Math.floor(seg.length / 60));
+  for (let i = 0; i < seg.length; i += stride) {
+    for (let j = i + stride; j < seg.length; j += stride) {
+      const a = seg[i] as Window;
+      const b = seg[j] as Window;
+      const dh = (b.t - a.t) / 3_600_000;
+      if (dh > 0) slopes.push((b.base - a.base) / dh);
+    }
+  }
+  return slopes.length > 0 ? median(slopes) : Number.NaN;
 }
 
 /** Theil-Sen over the pairs of windows within each segment (pairs never cross a restart). */
@@ -119,6 +159,9 @@ function fitSegments(ws: readonly Window[], noise: number): SlopeFit {
   const segmentHours: number[] = [];
   const starts: number[] = [];
   let drawdown = 0;
+  let rising = 0;
+  let longestHours = 0;
+  let halfSlopeRatio: number | null = null;
   for (let s = 0; s + 1 < bounds.length; s++) {
     const seg = ws.slice(bounds[s], bounds[s + 1]);
     if (seg.length < 2) continue;
@@ -126,6 +169,17 @@ function fitSegments(ws: readonly Window[], noise: number): SlopeFit {
     if (hours < MIN_SEGMENT_HOURS || seg.length < 5) continue;
     segmentHours.push(hours);
     if (s > 0) starts.push((seg[0] as Window).base);
+    const third = Math.max(1, Math.floor(seg.length / 3));
+    const head = median(seg.slice(0, third).map((w) => w.base));
+    const tail = median(seg.slice(-third).map((w) => w.base));
+    if (tail - head > 3 * noise) rising++;
+    if (hours > longestHours) {
+      longestHours = hours;
+      const mid = Math.floor(seg.length / 2);
+      const s1 = theilSen(seg.slice(0, mid + 1));
+      const s2 = theilSen(seg.slice(mid));
+      halfSlopeRatio = Number.isFinite(s1) && Number.isFinite(s2) && s2 > 0 ? s1 / s2 : null;
+    }
     let high = -Infinity;
     for (const w of seg) {
       high = Math.max(high, w.base);
@@ -157,6 +211,8 @@ function fitSegments(ws: readonly Window[], noise: number): SlopeFit {
     climbStart,
     resets: resets.length,
     drawdown,
+    rising,
+    halfSlopeRatio,
   };
 }
 
@@ -255,26 +311,55 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   }
 
   let pattern: UsagePattern;
+  let confidenceOut: Confidence = confidence;
   // Leak: a steady climb of the baseline within the segments between restarts.
   const longest = fit ? Math.max(0, ...fit.segmentHours) : 0;
   const growth = slope !== null ? slope * longest : 0;
-  const leak =
+  const climbs =
     fit !== null &&
     slope !== null &&
     slope > 0 &&
     fit.concordance >= 0.75 &&
     growth >= Math.max(0.1 * top, 6 * noise, 16) &&
     fit.drawdown - 3 * noise <= 0.3 * growth;
+  // A climb alone is not a leak: a daily load ramp climbs too. The climb must persist across restarts (each segment
+  // of a sawtooth climbs again), or span 1.5 daily cycles, or be near-linear (the same rate in both halves: a daily
+  // ramp starts flat and accelerates) and, when a day of history allows it, sit above the same hour 24 h earlier.
+  const dayDelta = sameHourYesterdayDelta(ws, fit ? resetTimes(ws, noise) : []);
+  const acrossRestarts = fit !== null && fit.rising >= 2;
+  const spansDays = longest >= 36;
+  const ratio = fit?.halfSlopeRatio ?? null;
+  const linear = ratio !== null && ratio >= 0.4 && ratio <= 2.5;
+  const notDiurnal = dayDelta === null || (slope !== null && dayDelta >= 0.5 * 24 * slope);
+  const leak = climbs && (acrossRestarts || spansDays || (linear && notDiurnal));
   if (leak && fit && slope !== null) {
-    pattern = 'leak';
     const segs = fit.segmentHours.length;
     reasons.push(
       `baseline grows ${fmt(slope)} MiB/h over ${fmt(longest)} h (${segs.toString()} climb${segs === 1 ? '' : 's'}, ` +
         `${fit.resets.toString()} restart${fit.resets === 1 ? '' : 's'} reset it; ${pct(fit.concordance)} of window pairs rise): a leak`,
     );
-    if (segs < 2 && hours < 24) {
-      reasons.push(`one climb in under 24 h of history: a daily load cycle would look the same; check the graph over a few days`);
+    if (acrossRestarts) {
+      reasons.push(`the climb persists across restarts: ${fit.rising.toString()} segments each climb again after a reset (a sawtooth)`);
+    } else if (spansDays) {
+      reasons.push(`one climb over ${fmt(longest)} h (1.5 daily cycles or more): not a daily load ramp`);
+    } else {
+      reasons.push(
+        `one climb in ${fmt(hours)} h of history, near-linear (first-half slope / second-half slope = ${(ratio ?? 0).toFixed(2)}, ` +
+          `a daily ramp accelerates)` +
+          (dayDelta !== null ? `, ${fmt(dayDelta)} MiB above the same hour 24 h earlier` : ', no earlier day to compare with') +
+          `: confidence at most medium; check the graph over a few days`,
+      );
+      if (confidenceOut === 'high') confidenceOut = 'medium';
     }
+  } else if (climbs && slope !== null) {
+    const why = !linear
+      ? `its rate is not steady (first-half / second-half slope ${ratio === null ? 'n/a' : ratio.toFixed(2)}: a daily load ramp accelerates like this)`
+      : `it is only ${fmt(dayDelta ?? 0)} MiB above the same hour 24 h earlier (a leak of ${fmt(slope)} MiB/h would add ${fmt(24 * slope)} MiB): a daily cycle`;
+    reasons.push(`the baseline climbed ${fmt(slope)} MiB/h over ${fmt(longest)} h, but ${why}; not called a leak, though one cannot be ruled out`);
+    confidenceOut = confidenceOut === 'high' ? 'medium' : 'low';
+  }
+  if (leak) {
+    pattern = 'leak';
   } else if (baseline >= 0.7 * top) {
     pattern = 'chronic';
     reasons.push(`usage sits high: median per-period peak ${fmt(baseline)} MiB = ${pct(baseline / top)} of ${fmt(top)} MiB: undersized`);
@@ -301,7 +386,7 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   }
 
   let nextKillEstimateHours: number | null = null;
-  const analysis: PatternAnalysis = { pattern, confidence, evidence, nextKillEstimateHours, reasons };
+  const analysis: PatternAnalysis = { pattern, confidence: confidenceOut, evidence, nextKillEstimateHours, reasons };
   if (pattern === 'leak' && ceiling !== null) {
     nextKillEstimateHours = estimateNextKillHours(analysis, ceiling);
     if (nextKillEstimateHours !== null) {
@@ -311,7 +396,10 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
       );
     }
   }
-  if (slope !== null && pattern !== 'leak') reasons.push(`baseline trend ${fmt(slope)} MiB/h: no steady climb`);
-  reasons.push(`confidence ${confidence}: ${fmt(hours)} h and ${pts.length.toString()} points (high needs 24 h and 100 points, medium 3 h)`);
+  if (slope !== null && pattern !== 'leak' && !climbs) reasons.push(`baseline trend ${fmt(slope)} MiB/h: no steady climb`);
+  reasons.push(
+    `confidence ${confidenceOut}: ${fmt(hours)} h and ${pts.length.toString()} points (high needs 24 h and 100 points, medium 3 h)` +
+      (confidenceOut !== confidence ? `, lowered from ${confidence} by the leak check above` : ''),
+  );
   return { ...analysis, nextKillEstimateHours };
 }

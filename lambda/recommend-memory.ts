@@ -42,7 +42,7 @@ export interface RecommendInput {
 }
 
 /** Container memory is proposed in multiples of this many MiB. */
-export const MEMORY_STEP_MIB = 64;
+export const MEMORY_STEP_MIB = 16;
 /** Excursion multipliers: the next excursion above the usual level, relative to the one that killed. */
 export const EXCURSION_FACTOR = { chronic: 1.6, spike: 1.6 } as const;
 /**
@@ -50,7 +50,7 @@ export const EXCURSION_FACTOR = { chronic: 1.6, spike: 1.6 } as const;
  * barely anything (KRR wants 3 h). Extra excursion factor and the smallest raise (share of the limit at the kill).
  */
 export const BY_CONFIDENCE = {
-  high: { extra: 0, minRaise: 1.1 },
+  high: { extra: 0, minRaise: 1.2 },
   medium: { extra: 0.2, minRaise: 1.2 },
   low: { extra: 0.4, minRaise: 1.25 },
 } as const;
@@ -148,10 +148,15 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   } else if (!hasData || input.analysis.pattern === 'unknown') {
     const krr = krrOomRule(peak, limit) ?? used * 1.25;
     const vpa = vpaOomBump(used);
-    hard = Math.max(krr, vpa);
+    // The few points there are still show the level: a container that sat within 10 % of its limit the whole time
+    // (base >= 0.9 × used) only needs VPA's OOM bump; otherwise the larger of the two published OOM rules.
+    const nearLimit = hasData && ev.points >= 3 && base !== null && base >= 0.9 * used;
+    hard = nearLimit ? vpa : Math.max(krr, vpa);
     reasons.push(
       (hasData ? `too little history to tell the pattern (${ev.points.toString()} points)` : 'no memory metrics') +
-        `: from the limit alone, the censored-limit bump max(KRR OOM ${fmt(krr)}, VPA OOM ${fmt(vpa)}) = ${fmt(hard)} MiB`,
+        (nearLimit
+          ? `: usage sat at ${fmt(base ?? 0)} MiB, within 10 % of the ${fmt(used)} MiB reached at the kill, so VPA's OOM bump max(${fmt(used)} + 100, ${fmt(used)} × 1.2) = ${fmt(hard)} MiB`
+          : `: from the limit alone, the censored-limit bump max(KRR OOM ${fmt(krr)}, VPA OOM ${fmt(vpa)}) = ${fmt(hard)} MiB`),
     );
   } else if (input.analysis.pattern === 'leak') {
     hard = Math.max(used * LEAK_RAISE, used + 100, (peak ?? 0) * 1.15);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeMemory, estimateNextKillHours, hoursUntil } from '../lambda/memory-pattern';
 import type { MemoryPoint, MemorySeries } from '../lambda/model';
+import { recommendMemory } from '../lambda/recommend-memory';
 
 const T0 = Date.UTC(2025, 0, 6);
 const MIN = 60_000;
@@ -101,5 +102,99 @@ describe('analyzeMemory', () => {
     expect(hoursUntil(-3, 100, 200)).toBeNull();
     expect(hoursUntil(10, 100, 200)).toBe(10);
     expect(hoursUntil(10, 100, 200, 50)).toBe(5);
+  });
+
+  describe('leak calls must be robust (histories not from our simulator)', () => {
+    it('a diurnal ramp over 12 h (flat night, accelerating morning) is NOT a leak', () => {
+      // 00:00 to 12:00 at 1-min: 400 MiB at night, a Gaussian daily bump peaking at 13:00 (width 3 h, +500 MiB).
+      const values = Array.from({ length: 12 * 60 }, (_, i) => {
+        const h = i / 60;
+        return 400 + 500 * Math.exp(-0.5 * ((h - 13) / 3) ** 2) + wiggle(i, 6);
+      });
+      values.push(1024);
+      const s = series(values);
+      const a = analyzeMemory(s, { limitMiB: 1024, now: now(s) });
+      expect(a.pattern).not.toBe('leak');
+      expect(a.reasons.join('\n')).toContain('not called a leak, though one cannot be ruled out');
+    });
+
+    it('a sawtooth across 3 restarts IS a leak', () => {
+      // 3 climbs of 6 h from 300 MiB at 100 MiB/h, each reset by a restart, 1-min period.
+      const values: number[] = [];
+      for (let seg = 0; seg < 3; seg++) for (let i = 0; i < 6 * 60; i++) values.push(300 + (100 * i) / 60 + wiggle(i, 8));
+      const s = series(values);
+      const a = analyzeMemory(s, { limitMiB: 1024, now: now(s) });
+      expect(a.pattern).toBe('leak');
+      expect(a.evidence.restarts).toBe(2);
+      expect(a.reasons.join('\n')).toContain('persists across restarts');
+    });
+
+    it('a linear climb over 10 h with no restart is a leak at medium confidence', () => {
+      const values = Array.from({ length: 10 * 60 }, (_, i) => 350 + (65 * i) / 60 + wiggle(i, 6));
+      const s = series(values);
+      const a = analyzeMemory(s, { limitMiB: 1024, now: now(s) });
+      expect(a.pattern).toBe('leak');
+      expect(a.confidence).toBe('medium');
+      expect(a.reasons.join('\n')).toMatch(/near-linear \(first-half slope \/ second-half slope = (0\.[5-9]|1\.[0-5])\d*/);
+    });
+
+    it('two days of daily cycles (climbs that fall back without a restart) are not a leak', () => {
+      const values = Array.from({ length: 40 * 12 }, (_, i) => {
+        const h = (i * 5) / 60;
+        let dh = (h % 24) - 15;
+        if (dh > 12) dh -= 24;
+        return 500 + 350 * Math.exp(-0.5 * (dh / 3) ** 2) + wiggle(i, 5);
+      });
+      const s = series(values, { period: 300 });
+      expect(analyzeMemory(s, { limitMiB: 1024, now: now(s) }).pattern).not.toBe('leak');
+    });
+  });
+
+  describe('hand-built histories: the pattern and the fix make sense', () => {
+    const fix = (s: MemorySeries, limit: number) => {
+      const a = analyzeMemory(s, { limitMiB: limit, now: now(s) });
+      const r = recommendMemory({
+        container: 'app', kind: 'oom-killed', launchType: 'EC2', taskDefinition: null,
+        eventContainer: { name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage', lastStatus: 'STOPPED', memory: limit, memoryReservation: null, cpu: null, image: null },
+        eventTaskMemory: null, eventTaskCpu: null, analysis: a, seriesScope: 'container',
+      })!;
+      return { a, r };
+    };
+
+    it('Java app: GC sawtooth that plateaus at the limit for an hour: chronic, at least VPA\'s 1.2 × limit', () => {
+      // 10 h of a healthy sawtooth 600..900 MiB (4-min GC cycles), then 1 h pinned at 1000-1024 MiB, then the kill.
+      const values = Array.from({ length: 10 * 60 }, (_, i) => 600 + 300 * ((i % 4) / 4) + wiggle(i, 5));
+      for (let i = 0; i < 60; i++) values.push(1000 + Math.abs(wiggle(i, 24)));
+      values.push(1024);
+      const { a, r } = fix(series(values, { avg: (v) => v - 40 }), 1024);
+      expect(a.pattern).not.toBe('leak');
+      expect(a.evidence.censored).toBe(true);
+      expect(r.memory).toBeGreaterThanOrEqual(1.2 * 1024);
+      expect(r.memory).toBeLessThanOrEqual(1.6 * 1024);
+      for (const reason of r.reasons) expect(reason).toMatch(/\d/); // every number line names its inputs
+    });
+
+    it('Node app: a single 5-min spike from a quiet level: spike, sized from the burst, not a flat 25 %', () => {
+      const values = Array.from({ length: 8 * 60 }, (_, i) => 300 + wiggle(i, 10));
+      values.push(500, 700, 850, 950, 1024);
+      const { a, r } = fix(series(values), 1024);
+      expect(a.pattern).toBe('spike');
+      expect(a.reasons.join('\n')).toMatch(/burst of \+\d+ MiB starting .* \(\d+ min before the kill\)/);
+      expect(r.memory).toBeGreaterThan(1.25 * 1024);
+      expect(r.reasons.join('\n')).toContain('next excursion');
+    });
+
+    it('batch job with hourly bursts: spike with several bursts counted, and room above the killing one', () => {
+      // 12 h idle at 200 MiB, a 20-min job every hour peaking 700-800 MiB; the last job reaches the 1024 MiB limit.
+      const values: number[] = [];
+      for (let h = 0; h < 12; h++) {
+        for (let m = 0; m < 60; m++) values.push(m < 20 ? 200 + (650 + 10 * (h % 5)) * Math.min(1, m / 3) : 200 + wiggle(h * 60 + m, 5));
+      }
+      for (let m = 0; m < 10; m++) values.push(200 + 824 * Math.min(1, m / 3));
+      const { a, r } = fix(series(values), 1024);
+      expect(a.pattern).toBe('spike');
+      expect(a.reasons.join('\n')).toMatch(/1[23] bursts above/);
+      expect(r.memory).toBeGreaterThan(1.25 * 1024);
+    });
   });
 });

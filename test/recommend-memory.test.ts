@@ -43,14 +43,14 @@ describe('recommendMemory', () => {
 
   it('chronic: a moderate raise above the censored limit, not a blow-up', () => {
     const r = recommendMemory(input({}))!;
-    // 950 + 1.6 × (1024 − 950) = 1068, floored at 1.1 × 1024 = 1126 → 1152 (64 MiB steps)
-    expect(r.memory).toBe(1152);
-    expect(r.memory % 64).toBe(0);
+    // 950 + 1.6 × (1024 − 950) = 1068, floored at VPA's 1.2 × 1024 = 1229 → 1232 (16 MiB steps)
+    expect(r.memory).toBe(1232);
+    expect(r.memory % 16).toBe(0);
     expect(r.memoryReservation).toBe(1024); // 930 × 1.1 = 1023 → 1024
     expect(r.taskMemory).toBe(2048);
     expect(r.taskCpu).toBe(512);
     expect(r.current).toEqual({ memory: 1024, memoryReservation: null, taskMemory: 2048, taskCpu: 512 });
-    expect(r.reasons.join('\n')).toContain('floored at 1.1 × 1024');
+    expect(r.reasons.join('\n')).toContain('floored at 1.2 × 1024');
   });
 
   it('spike: sizes the next burst from the usual level, beyond the flat 25 %', () => {
@@ -58,7 +58,7 @@ describe('recommendMemory', () => {
     // 400 + 1.6 × (1024 − 400) = 1398 → 1408
     expect(r.memory).toBe(1408);
     expect(r.memory).toBeGreaterThan(1024 * 1.25);
-    expect(r.memoryReservation).toBe(448); // 380 × 1.1 = 418 → 448
+    expect(r.memoryReservation).toBe(432); // 380 × 1.1 = 418 → 432
   });
 
   it('leak: a modest raise, says it only delays the kill, and estimates the next kill at the proposed limit', () => {
@@ -81,7 +81,7 @@ describe('recommendMemory', () => {
   it('Fargate: raises task memory to the next valid size, stepping cpu when needed', () => {
     const td = taskDef([container('app', 1900)], 256, 2048);
     const r = recommendMemory(input({ taskDefinition: td, analysis: analysis('chronic', { peakMiB: 1900, averageMiB: 1800, baselineMiB: 1850 }) }))!;
-    expect(r.memory).toBe(2112); // 1.1 × 1900 = 2090 → 2112
+    expect(r.memory).toBe(2288); // 1.2 × 1900 = 2280 → 2288
     expect(r.taskMemory).toBe(3072);
     expect(r.taskCpu).toBe(512);
     expect(r.reasons.join('\n')).toContain('cpu steps from 256 to 512');
@@ -95,9 +95,9 @@ describe('recommendMemory', () => {
       seriesScope: 'task',
       analysis: analysis('chronic', { source: 'container-insights-task', peakMiB: 1792, averageMiB: 1650, baselineMiB: 1700, censored: false }),
     }))!;
-    // attributed: peak 1792 − 256 = 1536, baseline 1444; 1444 + 1.6 × 92 = 1591, floor 1.1 × 1536 = 1690 → 1728
-    expect(r.memory).toBe(1728);
-    expect(r.taskMemory).toBe(2048); // 1728 + 256 = 1984 fits in 2048
+    // attributed: peak 1792 − 256 = 1536, baseline 1444; 1444 + 1.6 × 92 = 1591, floor 1.2 × 1536 = 1843 → 1856
+    expect(r.memory).toBe(1856);
+    expect(r.taskMemory).toBe(3072); // 1856 + 256 = 2112 > 2048: the next Fargate size at cpu 512
     expect(r.reasons.join('\n')).toContain("minus the other containers' reservations (log-router: 256 MiB)");
   });
 
@@ -143,5 +143,14 @@ describe('recommendMemory', () => {
     expect(r.current.memory).toBe(512);
     expect(r.memory).toBeGreaterThan(512);
     expect(r.deadEnds.join('\n')).toContain('reservation left far below real use');
+  });
+
+  it('unknown pattern with a few points sitting at the limit: VPA OOM bump instead of the larger KRR rule', () => {
+    const a = analysis('unknown', { points: 8, hours: 0.2, peakMiB: 1020, averageMiB: 990, baselineMiB: 1000 }, 'low');
+    const r = recommendMemory(input({ analysis: a }))!;
+    expect(r.memory).toBe(1232); // max(1024 + 100, 1024 × 1.2) = 1229 → 1232
+    expect(r.reasons.join('\n')).toContain("within 10 % of the 1024 MiB reached at the kill, so VPA's OOM bump");
+    const low = recommendMemory(input({ analysis: analysis('unknown', { points: 8, hours: 0.2, peakMiB: 1020, averageMiB: 600, baselineMiB: 620 }, 'low') }))!;
+    expect(low.memory).toBe(1280); // KRR 1.25 × 1024
   });
 });

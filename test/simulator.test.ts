@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runBench } from '../bench/recommend';
+import { judge, runBench } from '../bench/recommend';
 import { FAMILY_NAMES } from '../bench/simulator/families';
 import { Rng } from '../bench/simulator/random';
 import { simulate } from '../bench/simulator/simulate';
@@ -59,5 +59,20 @@ describe('bench simulator', () => {
       expect(r.overprovisionMedian).toBeGreaterThan(0);
       expect(r.leakDetectionRate === null).toBe(!(r.strategy === 'project' && r.family.includes('leak')));
     }
+  });
+
+  it('judges the issue-3 targets: safe peers on both axes, unsafe peers on OOM-free, strictly better on one', () => {
+    const row = (strategy: 'project' | 'vpa' | 'krr', family: string, oomFreeRate: number, overprovisionMedian: number, leak: number | null = null) => ({
+      strategy, family, oomFreeRate, overprovisionMedian, overprovisionP90: overprovisionMedian, leakDetectionRate: leak, nextKillErrorMedian: null, instances: 200,
+    });
+    const t = judge([
+      row('project', 'a', 1, 1.12), row('vpa', 'a', 0.99, 1.1), row('krr', 'a', 0.5, 0.9),
+      row('project', 'b', 1, 1.05), row('vpa', 'b', 0.99, 1.1), row('krr', 'b', 0.5, 0.9),
+      row('project', 'x-leak', 0.3, 0.9, 0.96), row('vpa', 'x-leak', 0.2, 0.8), row('krr', 'x-leak', 0.1, 0.7),
+    ]);
+    expect(t.find((f) => f.family === 'a')?.pass).toBe(false); // safe vpa has less over-provisioning
+    expect(t.find((f) => f.family === 'a')?.peers.find((p) => p.peer === 'vpa')).toMatchObject({ peerSafe: true, atLeastAsGood: false, strictlyBetter: true });
+    expect(t.find((f) => f.family === 'b')?.pass).toBe(true);
+    expect(t.find((f) => f.family === 'x-leak')).toMatchObject({ leakFamily: true, leakDetection: true, pass: true });
   });
 });
