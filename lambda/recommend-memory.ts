@@ -148,14 +148,14 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   } else if (!hasData || input.analysis.pattern === 'unknown') {
     const krr = krrOomRule(peak, limit) ?? used * 1.25;
     const vpa = vpaOomBump(used);
-    // The few points there are still show the level: a container that sat within 10 % of its limit the whole time
-    // (base >= 0.9 × used) only needs VPA's OOM bump; otherwise the larger of the two published OOM rules.
-    const nearLimit = hasData && ev.points >= 3 && base !== null && base >= 0.9 * used;
+    // The few points there are still show the level: a container that sat within 20 % of its limit the whole time
+    // (base >= 0.8 × used) only needs VPA's OOM bump; otherwise the larger of the two published OOM rules.
+    const nearLimit = hasData && ev.points >= 3 && base !== null && base >= 0.8 * used;
     hard = nearLimit ? vpa : Math.max(krr, vpa);
     reasons.push(
       (hasData ? `too little history to tell the pattern (${ev.points.toString()} points)` : 'no memory metrics') +
         (nearLimit
-          ? `: usage sat at ${fmt(base ?? 0)} MiB, within 10 % of the ${fmt(used)} MiB reached at the kill, so VPA's OOM bump max(${fmt(used)} + 100, ${fmt(used)} × 1.2) = ${fmt(hard)} MiB`
+          ? `: usage sat at ${fmt(base ?? 0)} MiB, within 20 % of the ${fmt(used)} MiB reached at the kill, so VPA's OOM bump max(${fmt(used)} + 100, ${fmt(used)} × 1.2) = ${fmt(hard)} MiB`
           : `: from the limit alone, the censored-limit bump max(KRR OOM ${fmt(krr)}, VPA OOM ${fmt(vpa)}) = ${fmt(hard)} MiB`),
     );
   } else if (input.analysis.pattern === 'leak') {

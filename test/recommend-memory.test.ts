@@ -149,7 +149,7 @@ describe('recommendMemory', () => {
     const a = analysis('unknown', { points: 8, hours: 0.2, peakMiB: 1020, averageMiB: 990, baselineMiB: 1000 }, 'low');
     const r = recommendMemory(input({ analysis: a }))!;
     expect(r.memory).toBe(1232); // max(1024 + 100, 1024 × 1.2) = 1229 → 1232
-    expect(r.reasons.join('\n')).toContain("within 10 % of the 1024 MiB reached at the kill, so VPA's OOM bump");
+    expect(r.reasons.join('\n')).toContain("within 20 % of the 1024 MiB reached at the kill, so VPA's OOM bump");
     const low = recommendMemory(input({ analysis: analysis('unknown', { points: 8, hours: 0.2, peakMiB: 1020, averageMiB: 600, baselineMiB: 620 }, 'low') }))!;
     expect(low.memory).toBe(1280); // KRR 1.25 × 1024
   });
