@@ -57,3 +57,23 @@ export function readEnvironment(env: Record<string, string | undefined>): Respon
     graphBucketName: optional(env, 'GRAPH_BUCKET_NAME'),
   };
 }
+
+/**
+ * The webhook URL from the secret's value: the bare URL, or JSON with a `url` (or `webhookUrl`) key. https only;
+ * plain http is accepted for a loopback host (a local test server), never across a network. The error never
+ * contains the value.
+ */
+export function webhookUrlFromSecret(value: unknown): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  let candidate: unknown = text;
+  if (text.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      candidate = parsed['url'] ?? parsed['webhookUrl'] ?? parsed['webhook_url'];
+    } catch {
+      candidate = null;
+    }
+  }
+  if (typeof candidate === 'string' && /^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost)[:/])/.test(candidate)) return candidate;
+  throw new ConfigurationError('the Slack webhook secret does not hold an https:// URL (or JSON with a "url" key)');
+}

@@ -10,7 +10,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { Context } from 'aws-lambda';
 import { createDynamoLedger, disabledLedger } from './alert-ledger';
-import { readEnvironment } from './config';
+import { readEnvironment, webhookUrlFromSecret } from './config';
 import { describeDeployedTaskDefinitionArn, describeTaskDefinition } from './ecs-reader';
 import { ConfigurationError } from './errors';
 import { logger } from './logger';
@@ -37,17 +37,7 @@ const SECRET_MAX_AGE_SECONDS = 300;
 async function webhookUrl(): Promise<string> {
   const arn = config.slackWebhookSecretArn;
   if (!arn) throw new ConfigurationError('no Slack webhook secret configured');
-  const value = await getSecret(arn, { maxAge: SECRET_MAX_AGE_SECONDS });
-  const url = typeof value === 'string' ? value.trim() : '';
-  // A secret may hold the bare URL or a JSON object with a url / webhookUrl key.
-  let candidate: unknown = url;
-  if (url.startsWith('{')) {
-    const parsed = JSON.parse(url) as Record<string, unknown>;
-    candidate = parsed['url'] ?? parsed['webhookUrl'] ?? parsed['webhook_url'];
-  }
-  // https only; plain http is accepted for a loopback host (a local test server), never across a network.
-  if (typeof candidate === 'string' && /^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost)[:/])/.test(candidate)) return candidate;
-  throw new ConfigurationError('the Slack webhook secret does not hold an https:// URL');
+  return webhookUrlFromSecret(await getSecret(arn, { maxAge: SECRET_MAX_AGE_SECONDS }));
 }
 
 function channelsFor(context: Context | undefined): Channels {

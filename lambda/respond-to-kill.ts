@@ -80,7 +80,7 @@ function logKeys(task: TaskSnapshot): Record<string, unknown> {
   return {
     clusterArn: task.clusterArn,
     taskArn: task.taskArn,
-    service: task.serviceName,
+    ecsService: task.serviceName ?? task.group,
     taskDefinition: task.family && task.revision !== null ? `${task.family}:${task.revision}` : task.taskDefinitionArn,
     eventId: task.eventId,
     eventVersion: task.version,

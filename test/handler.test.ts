@@ -108,6 +108,7 @@ describe('handler', () => {
     const sent = logs.find((l) => l['message'] === 'Alert sent')!;
     expect(sent).toMatchObject({ service: 'oom-responder', container: 'app', verdict: 'oom', level: 'INFO' });
     expect(sent['clusterArn']).toMatch(/cluster\/prod$/);
+    expect(sent['ecsService']).toBe('checkout-api');
     expect(sent['taskArn']).toMatch(/task\/prod\//);
     expect(out.lines().join('\n')).not.toContain('XXXXSECRETXXXX');
   });
