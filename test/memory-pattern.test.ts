@@ -182,6 +182,31 @@ describe('analyzeMemory', () => {
       expect(a.reasons.join('\n')).toMatch(/burst of \+\d+ MiB starting .* \(\d+ min before the kill\)/);
       expect(r.memory).toBeGreaterThan(1.25 * 1024);
       expect(r.reasons.join('\n')).toContain('next excursion');
+      expect(a.evidence.tail?.exceedances).toBeGreaterThanOrEqual(3);
+    });
+
+    it('Java app: 1-min maxima at 880-940 MiB for 20 h, then the 1024 MiB limit: a return level 1.05-1.35x the limit', () => {
+      const values = Array.from({ length: 20 * 60 }, (_, i) => 910 + wiggle(i, 30));
+      values.push(1024);
+      const { a, r } = fix(series(values, { avg: (v) => v - 60 }), 1024);
+      expect(a.pattern).toBe('chronic');
+      expect(a.evidence.tail).toMatchObject({ periods: 1201, thresholdQuantile: 0.95, censored: 1 });
+      expect(r.memory).toBeGreaterThanOrEqual(1.05 * 1024);
+      expect(r.memory).toBeLessThanOrEqual(1.35 * 1024);
+      expect(r.reasons.join('\n')).toMatch(/cross-check, not used .*7-day return level at 1 % risk: u \d+ .* no full day seen/);
+    });
+
+    it('spiky Node app (bursts of +60 % a few times an hour) gets more room than the steady Java app', () => {
+      const steady = Array.from({ length: 20 * 60 }, (_, i) => 910 + wiggle(i, 30));
+      steady.push(1024);
+      // Usually ~600 MiB; a 2-min burst to ~+60 % every 17 min; the last one reaches the limit.
+      const spiky = Array.from({ length: 20 * 60 }, (_, i) => (i % 17 < 2 ? 960 + wiggle(i, 25) : 600 + wiggle(i, 15)));
+      spiky.push(1024);
+      const java = fix(series(steady), 1024).r;
+      const { a, r } = fix(series(spiky), 1024);
+      expect(a.pattern).toBe('spike');
+      expect(r.memory).toBeGreaterThan(java.memory);
+      expect(r.memory).toBeLessThanOrEqual(2 * 1024);
     });
 
     it('batch job with hourly bursts: spike with several bursts counted, and room above the killing one', () => {
