@@ -193,7 +193,7 @@ describe('analyzeMemory', () => {
       expect(a.evidence.tail).toMatchObject({ periods: 1201, thresholdQuantile: 0.95, censored: 1 });
       expect(r.memory).toBeGreaterThanOrEqual(1.05 * 1024);
       expect(r.memory).toBeLessThanOrEqual(1.35 * 1024);
-      expect(r.reasons.join('\n')).toMatch(/cross-check, not used .*7-day return level at 1 % risk: u \d+ .* no full day seen/);
+      expect(r.reasons.join('\n')).toMatch(/chronic: usual level \d+ MiB rose to at least 1024 MiB/);
     });
 
     it('spiky Node app (bursts of +60 % a few times an hour) gets more room than the steady Java app', () => {
