@@ -6,7 +6,7 @@
  */
 import { classifyKill } from './classify-kill';
 import { errorMessage } from './errors';
-import { analyzeMemory } from './memory-pattern';
+import { analyzeMemory, estimateNextKillHours } from './memory-pattern';
 import { containerInsightsCommand, type MetricsQuery, type RawMemoryMetrics, selectMemorySeries } from './memory-metrics';
 import type {
   Confidence,
@@ -134,8 +134,23 @@ export function buildTriage(task: TaskSnapshot, evidence: Evidence, options: Tri
         })
       : null;
 
+  // A leak's next kill, at the proposed limit (issue: "raising the limit only delays it"). The series must measure
+  // the container itself (container scope, or a task with one container) for the estimate to mean anything.
+  const containerCount = taskDefinition?.containers.length ?? task.containers.length;
+  if (recommendation && analysis.pattern === 'leak' && (series.scope === 'container' || containerCount <= 1)) {
+    const atProposed = estimateNextKillHours(analysis, recommendation.memory);
+    if (atProposed !== null) {
+      analysis.reasons.push(
+        `at the proposed ${recommendation.memory} MiB the leak reaches the limit about ${atProposed.toFixed(1)} h after a restart ` +
+          `(${analysis.nextKillEstimateHours === null ? 'unknown' : `${analysis.nextKillEstimateHours.toFixed(1)} h`} at the current limit)`,
+      );
+      analysis.nextKillEstimateHours = atProposed;
+    }
+  }
   const currentLimit = containerDef?.memory ?? eventContainer?.memory ?? taskDefinition?.memory ?? task.memory ?? null;
-  const runtime = target ? adviseRuntime(runtimeInputOf(containerDef, eventContainer?.image ?? null), recommendation?.memory ?? currentLimit) : null;
+  const advice = target ? adviseRuntime(runtimeInputOf(containerDef, eventContainer?.image ?? null), recommendation?.memory ?? currentLimit) : null;
+  // A SIGKILL that is not an OOM is about SIGTERM handling: heap flags would only distract from the fix.
+  const runtime = advice && classification.verdict === 'not-oom' ? { ...advice, recommendedFlag: null, problems: [] } : advice;
 
   let staleRevision: TriageResult['staleRevision'] = null;
   if (deployed && deployed.revision !== null && task.revision !== null && deployed.revision > task.revision && deployed.taskDefinitionArn) {

@@ -68,10 +68,10 @@ const cases: Case[] = [
     metrics: ci(24, 1, (m) => (m < 4 ? 1024 : 460 + 20 * Math.sin(m / 90))),
   },
   {
-    name: 'Leak sawtooth: 5-min, 24 h, +45 MiB/h, two restarts reset usage',
+    name: 'Leak sawtooth: 5-min, 24 h, +75 MiB/h, restarts every 8 h reset usage',
     task: task(),
     definition: def(),
-    metrics: ci(24, 5, (m) => capped(1024)(380 + 45 * (((24 * 60 - m) % (9 * 60)) / 60))),
+    metrics: ci(24, 5, (m) => capped(1024)(380 + 75 * ((480 - (m % 480)) / 60) + (m < 30 ? 60 : 0))),
   },
   {
     name: 'Leak with gaps: 1-min, 12 h linear climb, 20 % of points missing',

@@ -160,3 +160,28 @@ describe('Fargate headroom', () => {
     expect(result.suggestions.join(' ')).toContain(`app's hard limit could go up to ${ceiling} MiB at no extra cost`);
   });
 });
+
+describe('leak', () => {
+  it('estimates the next kill at the proposed limit, later than at the current one, and says raising only delays it', async () => {
+    const event = loadJson<Record<string, unknown>>(`${EXAMPLES}/oom-event.json`);
+    const definition = parseTaskDefinition(loadJson(`${EXAMPLES}/task-definition.json`));
+    // 5-minute Container Insights history: +75 MiB/h from 380 MiB, restarts every 8 h, killed at 1024 MiB.
+    const points = Array.from({ length: 289 }, (_, i) => {
+      const m = (288 - i) * 5;
+      const v = Math.min(1024, 380 + 75 * ((480 - (m % 480)) / 60) + (m < 30 ? 60 : 0));
+      return { t: NOW - m * 60_000, max: v + 10, avg: v };
+    });
+    const { result } = await triageTask(
+      parseTaskStateChange(event),
+      { describeTaskDefinition: async () => definition, fetchMemoryMetrics: async () => ({ datasets: [{ source: 'container-insights-container', unit: 'MiB', periodSeconds: 300, points }], containerInsights: true }) },
+      { now: NOW, lookbackHours: 24 },
+    );
+    expect(result.analysis.pattern).toBe('leak');
+    const reason = result.analysis.reasons.find((r) => r.startsWith('at the proposed'))!;
+    const [, proposed, current] = /about ([\d.]+) h after a restart \(([\d.]+) h at the current limit\)/.exec(reason)!;
+    expect(Number(proposed)).toBeGreaterThan(Number(current));
+    expect(result.analysis.nextKillEstimateHours).toBe(Number(proposed));
+    expect(result.suggestions.join(' ')).toMatch(/raising the limit only delays the next kill/);
+    expect(result.runtime?.profiling).toMatch(/HeapDumpOnOutOfMemoryError/);
+  });
+});
