@@ -185,7 +185,7 @@ describe('analyzeMemory', () => {
       expect(a.evidence.tail?.exceedances).toBeGreaterThanOrEqual(3);
     });
 
-    it('Java app: 1-min maxima at 880-940 MiB for 20 h, then the 1024 MiB limit: a return level 1.05-1.35x the limit', () => {
+    it('Java app: 1-min maxima at 880-940 MiB for 20 h, then the 1024 MiB limit: a new limit 1.05-1.35x the old one', () => {
       const values = Array.from({ length: 20 * 60 }, (_, i) => 910 + wiggle(i, 30));
       values.push(1024);
       const { a, r } = fix(series(values, { avg: (v) => v - 60 }), 1024);
