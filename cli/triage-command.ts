@@ -68,8 +68,9 @@ export async function runTriageCommand(args: TriageArgs, readFile: (path: string
     throw new TriageUsageError(`--format must be one of ${FORMATS.join(', ')}, not "${args.format}"`);
   }
   const format = args.format as Format;
-  const lookbackHours = args.lookbackHours === undefined ? 24 : Number(args.lookbackHours);
-  if (!Number.isFinite(lookbackHours) || lookbackHours <= 0 || lookbackHours > 24 * 15) {
+  // By default the whole file up to the kill: whoever ran get-metric-statistics already chose the window.
+  const lookbackHours = args.lookbackHours === undefined ? null : Number(args.lookbackHours);
+  if (lookbackHours !== null && (!Number.isFinite(lookbackHours) || lookbackHours <= 0 || lookbackHours > 24 * 15)) {
     throw new TriageUsageError(`--lookback-hours must be a number of hours from 1 to 360, not "${args.lookbackHours}"`);
   }
 
@@ -102,9 +103,12 @@ export async function runTriageCommand(args: TriageArgs, readFile: (path: string
       fetchMemoryMetrics: datasets.length ? async () => metrics : undefined,
     };
     const target = classifyKill(task, taskDefinition).target;
-    const evidence = await gatherEvidence(task, target, readers, { now, lookbackHours });
-    const metricsWindow = { ...evidence.metrics, datasets: evidence.metrics.datasets.map((d) => ({ ...d, points: d.points.filter((p) => p.t <= now + 60_000 && p.t >= now - lookbackHours * 3_600_000) })) };
-    results.push(buildTriage(task, { ...evidence, metrics: metricsWindow }, { now, lookbackHours }));
+    const inWindow = (t: number) => t <= now + 60_000 && (lookbackHours === null || t >= now - lookbackHours * 3_600_000);
+    const first = Math.min(...datasets.flatMap((d) => d.points.map((p) => p.t)).filter(inWindow));
+    const hours = lookbackHours ?? (Number.isFinite(first) ? Math.max(1, Math.ceil((now - first) / 3_600_000)) : 24);
+    const evidence = await gatherEvidence(task, target, readers, { now, lookbackHours: hours });
+    const metricsWindow = { ...evidence.metrics, datasets: evidence.metrics.datasets.map((d) => ({ ...d, points: d.points.filter((p) => inWindow(p.t)) })) };
+    results.push(buildTriage(task, { ...evidence, metrics: metricsWindow }, { now, lookbackHours: hours }));
   }
   const skipped = parsed.skipped.map((s) => `tasks[${s.index}] skipped: ${s.reason}`);
 

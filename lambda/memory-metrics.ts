@@ -169,21 +169,39 @@ export function parseMetricStatistics(input: unknown, fallback: 'aws-ecs' | 'con
   }
   const { Label, Datapoints } = input as { Label?: unknown; Datapoints: unknown[] };
   const label = typeof Label === 'string' ? Label : '';
-  const points: RawPoint[] = [];
+  // One point per timestamp: duplicates (overlapping exports pasted together) merge to the larger Maximum and the
+  // mean Average. Negative or non-numeric values are not memory: they are skipped like a missing datapoint.
+  const byTime = new Map<number, { max: number | null; avg: number | null; avgs: number }>();
   let unit = '';
+  const value = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
   for (const dp of Datapoints) {
     if (typeof dp !== 'object' || dp === null) continue;
     const d = dp as Record<string, unknown>;
     const t = parseTimestamp(d['Timestamp']);
-    const max = typeof d['Maximum'] === 'number' ? d['Maximum'] : null;
-    const avg = typeof d['Average'] === 'number' ? d['Average'] : null;
+    const max = value(d['Maximum']);
+    const avg = value(d['Average']);
     if (t === null || (max === null && avg === null)) continue;
     if (typeof d['Unit'] === 'string') unit = d['Unit'];
-    points.push({ t, max, avg });
+    const seen = byTime.get(t);
+    if (!seen) {
+      byTime.set(t, { max, avg, avgs: avg === null ? 0 : 1 });
+    } else {
+      if (max !== null) seen.max = seen.max === null ? max : Math.max(seen.max, max);
+      if (avg !== null) {
+        seen.avg = seen.avg === null ? avg : (seen.avg * seen.avgs + avg) / (seen.avgs + 1);
+        seen.avgs += 1;
+      }
+    }
   }
-  points.sort((a, b) => a.t - b.t);
-  const gaps = points.slice(1).map((p, i) => p.t - (points[i]?.t ?? p.t)).filter((g) => g > 0).sort((a, b) => a - b);
-  const periodSeconds = gaps.length ? Math.max(60, Math.round((gaps[Math.floor(gaps.length / 2)] ?? 60_000) / 1000)) : 60;
+  const points: RawPoint[] = [...byTime.entries()].sort((a, b) => a[0] - b[0]).map(([t, v]) => ({ t, max: v.max, avg: v.avg }));
+  // The period: the most common spacing, as CloudWatch periods go (60 s to 1 h); gaps and strays do not move it.
+  const gaps = new Map<number, number>();
+  points.slice(1).forEach((p, i) => {
+    const gap = Math.round((p.t - (points[i] as RawPoint).t) / 1000);
+    if (gap >= 1) gaps.set(gap, (gaps.get(gap) ?? 0) + 1);
+  });
+  const commonGap = [...gaps.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? 60;
+  const periodSeconds = Math.min(3600, Math.max(60, commonGap));
   const percent = unit === 'Percent' || /Utilization$/.test(label);
   let source: MetricDataset['source'];
   if (/^ContainerMemory/.test(label)) source = 'container-insights-container';

@@ -93,6 +93,28 @@ describe('parseMetricStatistics', () => {
     expect(d).toMatchObject({ source: 'container-insights-container', unit: 'MiB' });
   });
 
+  it('merges duplicate timestamps, skips negative and non-numeric values, and keeps the common period', () => {
+    const at = (m: number) => new Date(Date.parse('2026-11-20T14:00:00Z') - m * 60_000).toISOString();
+    const d = parseMetricStatistics(
+      {
+        Label: 'MemoryUtilization',
+        Datapoints: [
+          { Timestamp: at(0), Maximum: 90, Average: 80, Unit: 'Percent' },
+          { Timestamp: at(0), Maximum: 95, Average: 70, Unit: 'Percent' },
+          { Timestamp: at(1), Maximum: 60, Unit: 'Percent' },
+          { Timestamp: at(2), Maximum: -5, Average: 'NaN' },
+          { Timestamp: 'garbage', Maximum: 50 },
+          { Timestamp: at(3), Maximum: 61, Average: 59 },
+          { Timestamp: at(60 * 24 * 365), Maximum: 10, Average: 10 },
+        ],
+      },
+      'aws-ecs',
+    );
+    expect(d.points).toHaveLength(4);
+    expect(d.points[3]).toEqual({ t: Date.parse(at(0)), max: 95, avg: 75 });
+    expect(d.periodSeconds).toBe(60);
+  });
+
   it.each([[null], [{}], [{ Datapoints: 'x' }]])('rejects %j', (input) => {
     expect(() => parseMetricStatistics(input, 'aws-ecs')).toThrow(/Datapoints/);
   });

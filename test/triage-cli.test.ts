@@ -134,6 +134,23 @@ describe('runTriageCommand', () => {
     if (format === 'chatbot') expect(payload).toMatchObject({ version: '1.0', source: 'custom' });
   });
 
+  it('uses every point in the metrics file by default, and only the last N hours with --lookback-hours', async () => {
+    const stop = Date.parse('2026-11-20T14:07:31Z');
+    const datapoints = Array.from({ length: 3 * 24 * 12 }, (_, i) => ({
+      Timestamp: new Date(stop - (3 * 24 * 12 - i) * 300_000).toISOString(),
+      Maximum: 60 + (i % 288) / 10,
+      Average: 55,
+      Unit: 'Percent',
+    }));
+    const metrics = file('three-days.json', { Label: 'MemoryUtilization', Datapoints: datapoints });
+    const all = JSON.parse(await run({ ...example, metrics }));
+    expect(all.evidence.points).toBe(864);
+    expect(all.evidence.hours).toBeCloseTo(72, 0);
+    const last6 = JSON.parse(await run({ ...example, metrics, lookbackHours: '6' }));
+    expect(last6.evidence.points).toBeLessThanOrEqual(73);
+    expect(last6.evidence.hours).toBeLessThanOrEqual(6.1);
+  });
+
   it('rejects a bad --format or --lookback-hours', async () => {
     await expect(run({ ...example, format: 'pdf' })).rejects.toThrow(TriageUsageError);
     await expect(run({ ...example, lookbackHours: 'x' })).rejects.toThrow(/--lookback-hours/);
