@@ -164,8 +164,13 @@ function mergePoints(max: Map<number, number> | undefined, avg: Map<number, numb
  * "Average","Unit"}]}`). The label and unit say which metric it is; `fallback` applies when they do not.
  */
 export function parseMetricStatistics(input: unknown, fallback: 'aws-ecs' | 'container-insights'): MetricDataset {
+  if (typeof input === 'object' && input !== null && Array.isArray((input as { MetricDataResults?: unknown }).MetricDataResults)) {
+    return parseMetricStatistics(metricDataAsStatistics((input as { MetricDataResults: unknown[] }).MetricDataResults), fallback);
+  }
   if (typeof input !== 'object' || input === null || !Array.isArray((input as { Datapoints?: unknown }).Datapoints)) {
-    throw new InvalidInputError('metrics: expected get-metric-statistics output with a Datapoints array');
+    throw new InvalidInputError(
+      'metrics: expected get-metric-statistics output with a Datapoints array (or get-metric-data output with MetricDataResults)',
+    );
   }
   const { Label, Datapoints } = input as { Label?: unknown; Datapoints: unknown[] };
   const label = typeof Label === 'string' ? Label : '';
@@ -217,6 +222,45 @@ export function parseMetricStatistics(input: unknown, fallback: 'aws-ecs' | 'con
     periodSeconds,
     points: scale === 1 ? points : points.map((p) => ({ t: p.t, max: p.max === null ? null : p.max * scale, avg: p.avg === null ? null : p.avg * scale })),
   };
+}
+
+/**
+ * `aws cloudwatch get-metric-data` output as get-metric-statistics datapoints: the result whose Id or Label says
+ * max is the Maximum, avg/average the Average; a single result stands for the Maximum. The metric name is taken
+ * from a label that names one (ContainerMemoryUtilized, MemoryUtilized, MemoryUtilization).
+ */
+function metricDataAsStatistics(results: unknown[]): { Label: string; Datapoints: Record<string, unknown>[] } {
+  const usable = results.filter(
+    (r): r is { Id?: unknown; Label?: unknown; Timestamps: unknown[]; Values: unknown[] } =>
+      typeof r === 'object' && r !== null && Array.isArray((r as { Timestamps?: unknown }).Timestamps) && Array.isArray((r as { Values?: unknown }).Values),
+  );
+  if (usable.length === 0) throw new InvalidInputError('metrics: MetricDataResults holds no result with Timestamps and Values');
+  const name = (r: { Id?: unknown; Label?: unknown }) => `${typeof r.Id === 'string' ? r.Id : ''} ${typeof r.Label === 'string' ? r.Label : ''}`;
+  const max = usable.find((r) => /max/i.test(name(r))) ?? (usable.length === 1 ? usable[0] : undefined);
+  const avg = usable.find((r) => r !== max && /av(g|erage)/i.test(name(r)));
+  if (!max && !avg) throw new InvalidInputError('metrics: cannot tell the Maximum from the Average in MetricDataResults (name their Ids max and avg)');
+  const label = usable.map((r) => (typeof r.Label === 'string' ? r.Label : '')).find((l) => /Memory(Utilized|Utilization)/.test(l)) ?? '';
+  const metric = /ContainerMemoryUtilized/.test(label)
+    ? 'ContainerMemoryUtilized'
+    : /ContainerMemoryUtilization/.test(label)
+      ? 'ContainerMemoryUtilization'
+      : /MemoryUtilized/.test(label)
+        ? 'MemoryUtilized'
+        : /MemoryUtilization/.test(label)
+          ? 'MemoryUtilization'
+          : '';
+  const byTime = new Map<string, Record<string, unknown>>();
+  const add = (r: { Timestamps: unknown[]; Values: unknown[] } | undefined, key: 'Maximum' | 'Average') => {
+    r?.Timestamps.forEach((ts, i) => {
+      const k = String(ts);
+      const dp = byTime.get(k) ?? { Timestamp: ts };
+      dp[key] = r.Values[i];
+      byTime.set(k, dp);
+    });
+  };
+  add(max, 'Maximum');
+  add(avg, 'Average');
+  return { Label: metric, Datapoints: [...byTime.values()] };
 }
 
 /** The memory the AWS/ECS percentage is a share of: the task memory, else the sum of container limits. */

@@ -115,6 +115,27 @@ describe('parseMetricStatistics', () => {
     expect(d.periodSeconds).toBe(60);
   });
 
+  it('also reads get-metric-data output, telling Maximum from Average by Id', () => {
+    const ts = ['2026-11-20T14:00:00+00:00', '2026-11-20T13:59:00+00:00'];
+    const d = parseMetricStatistics(
+      {
+        MetricDataResults: [
+          { Id: 'avg', Label: 'ContainerMemoryUtilized', Timestamps: ts, Values: [600, 580], StatusCode: 'Complete' },
+          { Id: 'max', Label: 'ContainerMemoryUtilized', Timestamps: ts, Values: [700, 650], StatusCode: 'Complete' },
+        ],
+      },
+      'container-insights',
+    );
+    expect(d).toMatchObject({ source: 'container-insights-container', unit: 'MiB', periodSeconds: 60 });
+    expect(d.points).toEqual([
+      { t: Date.parse(ts[1]!), max: 650, avg: 580 },
+      { t: Date.parse(ts[0]!), max: 700, avg: 600 },
+    ]);
+    expect(() => parseMetricStatistics({ MetricDataResults: [{ Id: 'a', Timestamps: [], Values: [] }, { Id: 'b', Timestamps: [], Values: [] }] }, 'aws-ecs')).toThrow(
+      /cannot tell the Maximum/,
+    );
+  });
+
   it.each([[null], [{}], [{ Datapoints: 'x' }]])('rejects %j', (input) => {
     expect(() => parseMetricStatistics(input, 'aws-ecs')).toThrow(/Datapoints/);
   });
