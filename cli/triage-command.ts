@@ -57,7 +57,7 @@ function parseWith<T>(path: string, parse: () => T): T {
 
 /** The kill time: what "now" means for an offline triage, so estimates are relative to the kill. */
 function killTime(task: TaskSnapshot, datasets: MetricDataset[]): number {
-  const last = Math.max(0, ...datasets.flatMap((d) => d.points.map((p) => p.t)));
+  const last = datasets.flatMap((d) => d.points.map((p) => p.t)).reduce((a, b) => Math.max(a, b), 0);
   return task.stoppedAt ?? task.stoppingAt ?? task.eventTime ?? (last > 0 ? last : Date.now());
 }
 
@@ -104,7 +104,7 @@ export async function runTriageCommand(args: TriageArgs, readFile: (path: string
     };
     const target = classifyKill(task, taskDefinition).target;
     const inWindow = (t: number) => t <= now + 60_000 && (lookbackHours === null || t >= now - lookbackHours * 3_600_000);
-    const first = Math.min(...datasets.flatMap((d) => d.points.map((p) => p.t)).filter(inWindow));
+    const first = datasets.flatMap((d) => d.points.map((p) => p.t)).filter(inWindow).reduce((a, b) => Math.min(a, b), Infinity);
     const hours = lookbackHours ?? (Number.isFinite(first) ? Math.max(1, Math.ceil((now - first) / 3_600_000)) : 24);
     const evidence = await gatherEvidence(task, target, readers, { now, lookbackHours: hours });
     const metricsWindow = { ...evidence.metrics, datasets: evidence.metrics.datasets.map((d) => ({ ...d, points: d.points.filter((p) => inWindow(p.t)) })) };

@@ -319,7 +319,7 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   const first = pts[0] as Usable;
   const last = pts[pts.length - 1] as Usable;
   const hours = (last.t - first.t + periodMs) / 3_600_000;
-  const peak = Math.max(...pts.map((p) => p.max));
+  const peak = pts.reduce((m, p) => Math.max(m, p.max), -Infinity);
   const average = pts.reduce((s, p) => s + p.avg, 0) / pts.length;
   const maxSorted = pts.map((p) => p.max).sort((a, b) => a - b);
   const baseline = quantile(maxSorted, 0.5);
