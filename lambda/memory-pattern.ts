@@ -141,17 +141,22 @@ interface SlopeFit {
   halfSlopeRatio: number | null;
 }
 
-function theilSen(seg: readonly Window[]): number {
-  const slopes: number[] = [];
-  const stride = Math.max(1, Math.floor(seg.length / 60));
+/** Every pair of windows (a, b), a before b, at a stride that keeps the pair count bounded on long histories. */
+function forEachPair(seg: readonly Window[], maxPoints: number, visit: (a: Window, b: Window, hours: number) => void): void {
+  const stride = Math.max(1, Math.floor(seg.length / maxPoints));
   for (let i = 0; i < seg.length; i += stride) {
     for (let j = i + stride; j < seg.length; j += stride) {
       const a = seg[i] as Window;
       const b = seg[j] as Window;
       const dh = (b.t - a.t) / 3_600_000;
-      if (dh > 0) slopes.push((b.base - a.base) / dh);
+      if (dh > 0) visit(a, b, dh);
     }
   }
+}
+
+function theilSen(seg: readonly Window[]): number {
+  const slopes: number[] = [];
+  forEachPair(seg, 60, (a, b, dh) => slopes.push((b.base - a.base) / dh));
   return slopes.length > 0 ? median(slopes) : Number.NaN;
 }
 
@@ -191,20 +196,11 @@ function fitSegments(ws: readonly Window[], noise: number): SlopeFit {
       high = Math.max(high, w.base);
       drawdown = Math.max(drawdown, high - w.base);
     }
-    // Stride keeps the pair count bounded on long histories.
-    const stride = Math.max(1, Math.floor(seg.length / 120));
-    for (let i = 0; i < seg.length; i += stride) {
-      for (let j = i + stride; j < seg.length; j += stride) {
-        const a = seg[i] as Window;
-        const b = seg[j] as Window;
-        const dh = (b.t - a.t) / 3_600_000;
-        if (dh <= 0) continue;
-        const slope = (b.base - a.base) / dh;
-        slopes.push(slope);
-        if (b.base - a.base > noise * 0.5) up++;
-        else if (a.base - b.base > noise * 0.5) down++;
-      }
-    }
+    forEachPair(seg, 120, (a, b, dh) => {
+      slopes.push((b.base - a.base) / dh);
+      if (b.base - a.base > noise * 0.5) up++;
+      else if (a.base - b.base > noise * 0.5) down++;
+    });
   }
   // Where the climb starts after a restart: the first baseline of segments that began with a reset, else the first
   // usable window (a series that starts mid-climb overstates it, which shortens the estimate: the safe side).
