@@ -286,6 +286,33 @@ export function tailOf(maxima: readonly number[], periodSeconds: number, censorA
   };
 }
 
+/**
+ * Bursts in the history: runs of per-period peaks at or above halfway between the baseline and the top (the limit
+ * at the kill). The kill is a burst that reached the top: when the last period does not show it (the sample at the
+ * kill is often lost), it is counted anyway. `typicalRise`: the geometric mean of the bursts' rises over the baseline,
+ * each as a share of the rise that killed (the kill's is 1); null without a rise.
+ */
+export function burstsOf(pts: readonly { max: number }[], baseline: number, top: number): { count: number; typicalRise: number | null } {
+  const threshold = baseline + 0.5 * (top - baseline);
+  const rise = top - baseline;
+  const peaks: number[] = [];
+  let run = -Infinity;
+  for (const p of pts) {
+    if (p.max >= threshold) run = Math.max(run, p.max);
+    else if (run > -Infinity) {
+      peaks.push(run);
+      run = -Infinity;
+    }
+  }
+  if (run > -Infinity) peaks.push(run);
+  else peaks.push(top);
+  if (!(rise > 0)) return { count: peaks.length, typicalRise: null };
+  // Geometric mean of each burst's rise over the baseline, as a share of the rise that killed (capped at 1).
+  const logs = peaks.map((v) => Math.log(Math.max(0.5, Math.min(1, (v - baseline) / rise))));
+  const typicalRise = Math.exp(logs.reduce((a, b) => a + b, 0) / logs.length);
+  return { count: peaks.length, typicalRise: Math.round(typicalRise * 1000) / 1000 };
+}
+
 function confidenceFor(points: number, hours: number, periodSeconds: number): Confidence {
   if (hours >= 24 && points >= 100) return 'high';
   if (hours >= 3 && (points >= 100 || (periodSeconds >= 300 && points >= 36))) return 'medium';
@@ -342,6 +369,7 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   // How far the per-period peaks sit above their window's baseline (GC sawtooth, request noise).
   const swing = ws.length > 0 ? median(ws.map((w) => w.swing)) : 0;
 
+  const burstStats = burstsOf(pts, baseline, top);
   const evidence = {
     source: series.source,
     points: pts.length,
@@ -354,6 +382,8 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
     climbStartMiB: fit?.climbStart === null || fit === null ? null : Math.round(fit.climbStart * 10) / 10,
     swingMiB: Math.round(Math.min(swing, 0.5 * top) * 10) / 10,
     restarts: fit?.resets ?? 0,
+    bursts: burstStats.count,
+    burstTypicalRise: burstStats.typicalRise,
     tail: tailOf(
       pts.map((p) => p.max),
       series.periodSeconds,
@@ -428,17 +458,14 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
     while (i >= 0 && (pts[i] as Usable).max < threshold) i--;
     let j = i;
     while (j > 0 && (pts[j - 1] as Usable).max >= threshold) j--;
-    let bursts = 0;
-    for (let k = 0; k < pts.length; k++) {
-      if ((pts[k] as Usable).max >= threshold && (k === 0 || (pts[k - 1] as Usable).max < threshold)) bursts++;
-    }
+    const bursts = evidence.bursts;
     const jumpAt = i >= 0 ? (pts[j] as Usable).t : last.t;
     const minutesBefore = Math.round((opts.now - jumpAt) / 60_000);
     reasons.push(
       `usage normally ~${fmt(baseline)} MiB (median per-period peak, ${pct(baseline / top)} of ${fmt(top)} MiB), ` +
         `then a burst of +${fmt(top - baseline)} MiB` +
         (i >= 0 ? ` starting ${new Date(jumpAt).toISOString()} (${minutesBefore.toString()} min before the kill)` : ' too short to show in the metrics') +
-        `; ${bursts.toString()} burst${bursts === 1 ? '' : 's'} above ${fmt(threshold)} MiB in the history`,
+        `; ${bursts.toString()} burst${bursts === 1 ? '' : 's'} above ${fmt(threshold)} MiB in the history, the kill's included`,
     );
   }
 

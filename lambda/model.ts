@@ -178,6 +178,16 @@ export interface Evidence {
   swingMiB?: number | null;
   /** Restarts (sudden baseline drops) seen in the history (optional). */
   restarts?: number;
+  /**
+   * Bursts: runs of per-period peaks above halfway between the baseline and the limit, the kill's own burst counted
+   * even when no period shows it (optional, from analyzeMemory).
+   */
+  bursts?: number;
+  /**
+   * The bursts' typical rise over the baseline as a share of the rise that killed: the geometric mean over the bursts,
+   * the kill's counted as 1 (optional, from analyzeMemory).
+   */
+  burstTypicalRise?: number | null;
   /** Peaks over threshold of the per-period Maximum, for a return-level limit (optional, from analyzeMemory). */
   tail?: TailEvidence | null;
 }

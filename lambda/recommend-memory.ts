@@ -7,8 +7,12 @@
  * - VPA's OOM bump: max(used + 100 MiB, used × 1.2), used = max(request, recent peak); bumps don't compound.
  * - KRR's OOM rule: max(peak × 1.15, limit at the OOM × 1.25).
  * - The excursion rule (this project): the kill proves demand rose from the usual level B to at least the limit L;
- *   the next excursion is sized as B + k × (L − B), k per pattern and confidence. It keeps chronic containers (B near
- *   L) from being over-provisioned and covers bursts (B far below L) that a flat 25 % would not.
+ *   the next excursion is sized as B + k × (L − B). Chronic: k by confidence. Bursts: k from the bursts the history
+ *   shows (SPIKE_EXCURSION). It keeps chronic containers (B near L) from being over-provisioned and covers bursts
+ *   (B far below L) that a flat 25 % would not.
+ * - Too little history for a pattern: KRR's OOM rule; the smaller of VPA's and KRR's when usage sat near the limit.
+ * - A task- or service-scope series is attributed to the killed container as usage minus the others' reservations,
+ *   and never above the container's own hard limit (it cannot use more).
  * - Uncensored peaks (task/service series) get the 15 % KRR headroom.
  *
  * Pure: no I/O.
@@ -44,8 +48,16 @@ export interface RecommendInput {
 
 /** Container memory is proposed in multiples of this many MiB. */
 export const MEMORY_STEP_MIB = 16;
-/** Excursion multipliers: the next excursion above the usual level, relative to the one that killed. */
-export const EXCURSION_FACTOR = { chronic: 1.6, spike: 1.6 } as const;
+/** Excursion multiplier of a chronic container: the next excursion above the usual level, relative to the one that killed. */
+export const EXCURSION_FACTOR = { chronic: 1.6 } as const;
+/**
+ * Bursts (spike pattern): the next excursion is sized from the bursts the history shows. The kill was the first
+ * burst to reach the limit; when the other bursts rose nearly as high, bursts of that size are common and next week's
+ * largest will go well past the kill; when they stayed low, the kill was the outlier. Next excursion = perTypicalRise ×
+ * the typical burst's rise (the geometric mean of the bursts' rises over the baseline, the kill's included), at least
+ * `minimum` × the rise that killed. A kill with no other burst in the history gets 1.92 × its own rise.
+ */
+export const SPIKE_EXCURSION = { perTypicalRise: 1.92, minimum: 1.5 } as const;
 /**
  * Less history, more headroom: under 24 h no daily cycle has been seen (Compute Optimizer wants 24 h), under 3 h
  * barely anything (KRR wants 3 h). Extra excursion factor and the smallest raise (share of the limit at the kill).
@@ -167,7 +179,11 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   const shared = (input.seriesScope === 'task' || input.seriesScope === 'service') && siblings.length > 0;
   const attribute = (v: number | null | undefined): number | null => {
     if (v === null || v === undefined) return null;
-    return shared ? Math.max(0, v - siblingsReserved) : v;
+    if (!shared) return v;
+    // A container with a hard limit never uses more than it: task usage beyond limit + the others' reservations is
+    // the others using more than they reserve, not this container.
+    const own = Math.max(0, v - siblingsReserved);
+    return memory !== null ? Math.min(own, memory) : own;
   };
   const peak = attribute(ev.peakMiB);
   const avg = attribute(ev.averageMiB);
@@ -200,12 +216,13 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     // The few points there are still show the level: a container that sat within 20 % of its limit the whole time
     // (base >= 0.8 × used) only needs VPA's OOM bump; otherwise the larger of the two published OOM rules.
     const nearLimit = hasData && ev.points >= 3 && base !== null && base >= 0.8 * used;
-    hard = nearLimit ? vpa : Math.max(krr, vpa);
+    hard = nearLimit ? Math.min(vpa, krr) : krr;
     reasons.push(
       (hasData ? `too little history to tell the pattern (${ev.points.toString()} points)` : 'no memory metrics') +
         (nearLimit
-          ? `: usage sat at ${fmt(base ?? 0)} MiB, within 20 % of the ${fmt(used)} MiB reached at the kill, so VPA's OOM bump max(${fmt(used)} + 100, ${fmt(used)} × 1.2) = ${fmt(hard)} MiB`
-          : `: from the limit alone, the censored-limit bump max(KRR OOM ${fmt(krr)}, VPA OOM ${fmt(vpa)}) = ${fmt(hard)} MiB`),
+          ? `: usage sat at ${fmt(base ?? 0)} MiB, within 20 % of the ${fmt(used)} MiB reached at the kill, so the smaller published OOM bump: ` +
+            `min(VPA max(${fmt(used)} + 100, ${fmt(used)} × 1.2) = ${fmt(vpa)}, KRR ${fmt(krr)}) = ${fmt(hard)} MiB`
+          : `: from the limit alone, KRR's OOM rule max(peak × 1.15, limit × 1.25) = ${fmt(hard)} MiB`),
     );
   } else if (input.analysis.pattern === 'leak') {
     hard = Math.max(used * LEAK_RAISE, used + 100, (peak ?? 0) * 1.15);
@@ -213,14 +230,26 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   } else {
     const pattern = input.analysis.pattern;
     const byConf = BY_CONFIDENCE[input.analysis.confidence];
-    // Bursts are sized from the burst itself; a short history hides a chronic container's daily cycle.
-    const k = EXCURSION_FACTOR[pattern] + (pattern === 'chronic' ? byConf.extra : 0);
+    // Bursts are sized from the bursts seen; a short history hides a chronic container's daily cycle.
+    const typical = pattern === 'spike' ? Math.min(1, Math.max(0, ev.burstTypicalRise ?? 1)) : null;
+    const k =
+      typical !== null
+        ? Math.max(SPIKE_EXCURSION.minimum, SPIKE_EXCURSION.perTypicalRise * typical)
+        : EXCURSION_FACTOR.chronic + byConf.extra;
     const minRaise = byConf.minRaise;
     const b = Math.min(base ?? used, used);
     const excursion = b + k * (used - b);
     const floor = used * minRaise;
     const uncensored = ev.censored || limit !== null ? 0 : (peak ?? 0) * 1.15;
     hard = Math.max(excursion, floor, uncensored);
+    if (typical !== null) {
+      const bursts = ev.bursts ?? 1;
+      reasons.push(
+        `${bursts.toString()} burst${bursts === 1 ? '' : 's'} in the history, the kill's included; the typical one rose ${Math.round(typical * 100).toString()} % as high as the one that killed: ` +
+          `next excursion factor max(${SPIKE_EXCURSION.minimum.toString()}, ${SPIKE_EXCURSION.perTypicalRise.toString()} × ${typical.toFixed(2)}) = ${k.toFixed(2)}` +
+          (typical >= 0.8 ? ' (bursts this size are common, so next week holds bigger ones)' : ''),
+      );
+    }
     reasons.push(
       `${pattern}: usual level ${fmt(b)} MiB rose to at least ${fmt(used)} MiB (the limit at the kill${peak !== null && peak > (limit ?? 0) ? ' / the peak' : ''}); ` +
         `next excursion ${fmt(b)} + ${k.toFixed(2)} × ${fmt(used - b)} = ${fmt(excursion)} MiB` +

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeMemory, estimateNextKillHours, hoursUntil } from '../lambda/memory-pattern';
+import { analyzeMemory, burstsOf, estimateNextKillHours, hoursUntil } from '../lambda/memory-pattern';
 import type { MemoryPoint, MemorySeries } from '../lambda/model';
 import { recommendMemory } from '../lambda/recommend-memory';
 
@@ -221,5 +221,47 @@ describe('analyzeMemory', () => {
       expect(a.reasons.join('\n')).toMatch(/1[23] bursts above/);
       expect(r.memory).toBeGreaterThan(1.25 * 1024);
     });
+  });
+});
+
+describe('burstsOf', () => {
+  const flat = (n: number, v: number): { max: number }[] => Array.from({ length: n }, () => ({ max: v }));
+
+  it('counts the runs above halfway to the top and adds the kill when no period shows it', () => {
+    // Baseline 400, top (the limit) 1000: halfway is 700. Bursts to 760 and 940 (rises 0.6 and 0.9 of 600), kill unseen.
+    const pts = [...flat(30, 400), { max: 760 }, { max: 700 }, ...flat(30, 400), { max: 940 }, ...flat(30, 400)];
+    const b = burstsOf(pts, 400, 1000);
+    expect(b.count).toBe(3);
+    // geometric mean of 0.6, 0.9 and the kill's 1: (0.54)^(1/3) = 0.814
+    expect(b.typicalRise).toBeCloseTo(0.814, 3);
+  });
+
+  it('a kill that shows in the last period is its own run, not counted twice', () => {
+    const b = burstsOf([...flat(30, 400), { max: 990 }, { max: 1000 }], 400, 1000);
+    expect(b.count).toBe(1);
+    expect(b.typicalRise).toBe(1);
+  });
+
+  it('no rise above the baseline: no typical rise', () => {
+    expect(burstsOf(flat(10, 500), 500, 500)).toEqual({ count: 1, typicalRise: null });
+  });
+
+  it('analyzeMemory carries both into the evidence of a burst history', () => {
+    const t0 = Date.UTC(2025, 0, 6);
+    const points: MemoryPoint[] = [];
+    for (let i = 0; i < 24 * 60; i++) {
+      const burst = i % 240 >= 200 && i % 240 < 204;
+      const v = burst ? 800 : 400 + (i % 7);
+      points.push({ t: t0 + i * 60_000, maxMiB: v, avgMiB: v - 5 });
+    }
+    const a = analyzeMemory(
+      { source: 'container-insights-container', scope: 'container', periodSeconds: 60, points, ceilingMiB: 1024 },
+      { limitMiB: 1024, now: t0 + 24 * 3_600_000 },
+    );
+    expect(a.pattern).toBe('spike');
+    // Six earlier bursts at ~65 % of the killing rise, and the kill: 7.
+    expect(a.evidence.bursts).toBe(7);
+    expect(a.evidence.burstTypicalRise).toBeGreaterThan(0.6);
+    expect(a.evidence.burstTypicalRise).toBeLessThan(0.8);
   });
 });

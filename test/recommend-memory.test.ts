@@ -53,12 +53,26 @@ describe('recommendMemory', () => {
     expect(r.reasons.join('\n')).toContain('floored at 1.2 × 1024');
   });
 
-  it('spike: sizes the next burst from the usual level, beyond the flat 25 %', () => {
-    const r = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 420, averageMiB: 380, baselineMiB: 400, censored: false }) }))!;
-    // 400 + 1.6 × (1024 − 400) = 1398 → 1408
-    expect(r.memory).toBe(1408);
-    expect(r.memory).toBeGreaterThan(1024 * 1.25);
-    expect(r.memoryReservation).toBe(432); // 380 × 1.1 = 418 → 432
+  it('spike: sizes the next burst from the bursts seen, beyond the flat 25 %', () => {
+    // Only the kill's burst in the history: nothing says it was an outlier, so 1.92 × its rise.
+    const lone = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 420, averageMiB: 380, baselineMiB: 400, censored: false, bursts: 1, burstTypicalRise: 1 }) }))!;
+    // 400 + 1.92 × (1024 − 400) = 1598 → 1600
+    expect(lone.memory).toBe(1600);
+    expect(lone.memoryReservation).toBe(432); // 380 × 1.1 = 418 → 432
+    expect(lone.reasons.join('\n')).toContain('1 burst in the history');
+    // Earlier bursts that stayed low (typically 60 % of the killing rise): the kill was the outlier, the 1.5 minimum.
+    const outlier = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 420, averageMiB: 380, baselineMiB: 400, censored: false, bursts: 6, burstTypicalRise: 0.6 }) }))!;
+    // max(1.5, 1.92 × 0.6 = 1.15) = 1.5: 400 + 1.5 × 624 = 1336 → 1344
+    expect(outlier.memory).toBe(1344);
+    expect(outlier.memory).toBeGreaterThan(1024 * 1.25);
+    // Bursts nearly as high as the kill are common: next week holds bigger ones.
+    const common = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 420, averageMiB: 380, baselineMiB: 400, censored: false, bursts: 8, burstTypicalRise: 0.9 }) }))!;
+    // 1.92 × 0.9 = 1.728: 400 + 1.728 × 624 = 1478 → 1488
+    expect(common.memory).toBe(1488);
+    expect(common.reasons.join('\n')).toContain('bursts this size are common');
+    // An analysis without burst evidence (older callers) counts as a lone burst.
+    const bare = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 420, averageMiB: 380, baselineMiB: 400, censored: false }) }))!;
+    expect(bare.memory).toBe(1600);
   });
 
   it('leak: a modest raise, says it only delays the kill, and estimates the next kill at the proposed limit', () => {
@@ -145,13 +159,31 @@ describe('recommendMemory', () => {
     expect(r.deadEnds.join('\n')).toContain('reservation left far below real use');
   });
 
-  it('unknown pattern with a few points sitting at the limit: VPA OOM bump instead of the larger KRR rule', () => {
+  it('unknown pattern with a few points sitting at the limit: the smaller published bump, else KRR', () => {
     const a = analysis('unknown', { points: 8, hours: 0.2, peakMiB: 1020, averageMiB: 990, baselineMiB: 1000 }, 'low');
     const r = recommendMemory(input({ analysis: a }))!;
-    expect(r.memory).toBe(1232); // max(1024 + 100, 1024 × 1.2) = 1229 → 1232
-    expect(r.reasons.join('\n')).toContain("within 20 % of the 1024 MiB reached at the kill, so VPA's OOM bump");
+    expect(r.memory).toBe(1232); // min(VPA max(1024 + 100, 1024 × 1.2) = 1229, KRR 1280) → 1232
+    expect(r.reasons.join('\n')).toContain('within 20 % of the 1024 MiB reached at the kill, so the smaller published OOM bump');
     const low = recommendMemory(input({ analysis: analysis('unknown', { points: 8, hours: 0.2, peakMiB: 1020, averageMiB: 600, baselineMiB: 620 }, 'low') }))!;
     expect(low.memory).toBe(1280); // KRR 1.25 × 1024
+    // A small container: VPA's +100 MiB would be 1.4×; capped at KRR's 1.25 × 256 = 320.
+    const small = recommendMemory(input({
+      taskDefinition: taskDef([container('app', 256)], 256, 512),
+      analysis: analysis('unknown', { points: 8, hours: 0.2, peakMiB: 255, averageMiB: 240, baselineMiB: 250 }, 'low'),
+    }))!;
+    expect(small.memory).toBe(320);
+  });
+
+  it('task-scope series: the killed container is never attributed more than its own hard limit', () => {
+    const shared = taskDef([container('app', 1024), container('log-router', null, 32)], 1024, 4096);
+    // The task peaked at 1224 MiB: 1024 for the app (its limit) and ~200 for a log router that reserves only 32.
+    const r = recommendMemory(input({
+      taskDefinition: shared,
+      analysis: analysis('unknown', { points: 8, hours: 0.2, peakMiB: 1224, averageMiB: 1180, baselineMiB: 1190 }, 'low'),
+      seriesScope: 'task',
+    }))!;
+    // Attributed peak min(1224 − 32, 1024) = 1024, not 1192: VPA 1.2 × 1024 = 1229 → 1232 (1192 would give 1376).
+    expect(r.memory).toBe(1232);
   });
 
   it('returnLevel: u + sigma_ub × ln(m × k/n / alpha); null when thin or pinned at the limit', () => {
