@@ -20,6 +20,7 @@
 import { estimateNextKillHours } from './memory-pattern';
 import { FARGATE_MAX_MEMORY_MIB, fargateTaskSize } from './fargate-sizes';
 import type {
+  Confidence,
   ContainerKind,
   ContainerState,
   LaunchType,
@@ -229,7 +230,10 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     reasons.push(`leak: a modest raise, max(${fmt(used)} × ${LEAK_RAISE.toString()}, ${fmt(used)} + 100) = ${fmt(hard)} MiB; raising the limit only delays the next kill: fix the leak`);
   } else {
     const pattern = input.analysis.pattern;
-    const byConf = BY_CONFIDENCE[input.analysis.confidence];
+    // A task- or service-scope series shows the container's level only through the attribution above (the others may
+    // use more or less than they reserve): one confidence step lower.
+    const conf: Confidence = shared ? (input.analysis.confidence === 'high' ? 'medium' : 'low') : input.analysis.confidence;
+    const byConf = BY_CONFIDENCE[conf];
     // Bursts are sized from the bursts seen; a short history hides a chronic container's daily cycle.
     const typical = pattern === 'spike' ? Math.min(1, Math.max(0, ev.burstTypicalRise ?? 1)) : null;
     const k =
@@ -253,7 +257,9 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     reasons.push(
       `${pattern}: usual level ${fmt(b)} MiB rose to at least ${fmt(used)} MiB (the limit at the kill${peak !== null && peak > (limit ?? 0) ? ' / the peak' : ''}); ` +
         `next excursion ${fmt(b)} + ${k.toFixed(2)} × ${fmt(used - b)} = ${fmt(excursion)} MiB` +
-        (floor > excursion ? `, floored at ${minRaise.toString()} × ${fmt(used)} = ${fmt(floor)} MiB (${input.analysis.confidence} confidence)` : '') +
+        (floor > excursion
+          ? `, floored at ${minRaise.toString()} × ${fmt(used)} = ${fmt(floor)} MiB (${conf} confidence${conf !== input.analysis.confidence ? `, one step below ${input.analysis.confidence}: the series is not the container's own` : ''})`
+          : '') +
         (uncensored > Math.max(excursion, floor) ? `, uncensored peak × 1.15 = ${fmt(uncensored)} MiB` : ''),
     );
   }

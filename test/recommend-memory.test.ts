@@ -174,6 +174,19 @@ describe('recommendMemory', () => {
     expect(small.memory).toBe(320);
   });
 
+  it('task-scope series: one confidence step lower, since the container level is only attributed', () => {
+    const shared = taskDef([container('app', 1024), container('log-router', null, 64)], 1024, 4096);
+    // Task usage sits at 1050 (app ~986 + the router's 64 reserved): attributed level 986, limit 1024.
+    const a = analysis('chronic', { peakMiB: 1088, averageMiB: 1040, baselineMiB: 1050 }, 'medium');
+    const own = recommendMemory(input({ taskDefinition: shared, analysis: a, seriesScope: 'container' }))!;
+    const task = recommendMemory(input({ taskDefinition: shared, analysis: a, seriesScope: 'task' }))!;
+    // container scope, medium: floor 1.2 × 1088 = 1306 → 1312; task scope, low: floor 1.25 × 1024 = 1280,
+    // excursion 986 + 2.0 × (1024 − 986) = 1062: 1280.
+    expect(own.memory).toBe(1312);
+    expect(task.memory).toBe(1280);
+    expect(task.reasons.join('\n')).toContain("low confidence, one step below medium: the series is not the container's own");
+  });
+
   it('task-scope series: the killed container is never attributed more than its own hard limit', () => {
     const shared = taskDef([container('app', 1024), container('log-router', null, 32)], 1024, 4096);
     // The task peaked at 1224 MiB: 1024 for the app (its limit) and ~200 for a log router that reserves only 32.
