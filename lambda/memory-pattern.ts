@@ -361,9 +361,13 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   }
 
   const ws = windows(pts, periodMs, last.t - first.t + periodMs);
-  const diffs: number[] = [];
-  for (let i = 1; i < ws.length; i++) diffs.push(Math.abs((ws[i] as Window).base - (ws[i - 1] as Window).base));
-  const noise = Math.max(1, diffs.length > 0 ? (1.4826 * median(diffs)) / Math.SQRT2 : 0, 0.005 * baseline);
+  // Window-to-window noise: the MAD of the baseline's steps around their median step, so a steady climb (every step
+  // the same size) is not mistaken for noise.
+  const steps: number[] = [];
+  for (let i = 1; i < ws.length; i++) steps.push((ws[i] as Window).base - (ws[i - 1] as Window).base);
+  const typicalStep = steps.length > 0 ? median(steps) : 0;
+  const mad = steps.length > 0 ? median(steps.map((d) => Math.abs(d - typicalStep))) : 0;
+  const noise = Math.max(1, (1.4826 * mad) / Math.SQRT2, 0.005 * baseline);
   const fit = ws.length >= 4 ? fitSegments(ws, noise) : null;
   const slope = fit && Number.isFinite(fit.slopePerHour) && fit.segmentHours.length > 0 ? fit.slopePerHour : null;
   // How far the per-period peaks sit above their window's baseline (GC sawtooth, request noise).

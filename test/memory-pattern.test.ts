@@ -138,6 +138,17 @@ describe('analyzeMemory', () => {
       expect(a.reasons.join('\n')).toMatch(/near-linear \(first-half slope \/ second-half slope = (0\.[5-9]|1\.[0-5])\d*/);
     });
 
+    it('a fast leak seen for only 3.6 h at a 5-minute period is a leak: the steady climb is not taken for noise', () => {
+      // 42 points, 1324 → 2037 MiB: every 27-minute window sits ~95 MiB above the last. Measuring noise from the size of
+      // those steps (not their spread) called this 'no steady climb' before.
+      const values = Array.from({ length: 43 }, (_, i) => 1324 + 198 * ((i * 5) / 60) + wiggle(i, 8));
+      const s = series(values, { period: 300, ceiling: 2048 });
+      const a = analyzeMemory(s, { limitMiB: 2048, now: now(s) });
+      expect(a.pattern).toBe('leak');
+      expect(a.evidence.slopeMiBPerHour).toBeGreaterThan(150);
+      expect(a.evidence.slopeMiBPerHour).toBeLessThan(250);
+    });
+
     it('two days of daily cycles (climbs that fall back without a restart) are not a leak', () => {
       const values = Array.from({ length: 40 * 12 }, (_, i) => {
         const h = (i * 5) / 60;
