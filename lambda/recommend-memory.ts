@@ -193,7 +193,9 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     reasons.push(
       `the series measures the whole ${input.seriesScope === 'task' ? 'task' : "service's tasks"}, not ${input.container}: ` +
         `usage attributed as ${input.seriesScope} usage minus the other containers' reservations (${siblings.map((s) => s.name).join(', ')}: ${fmt(siblingsReserved)} MiB), ` +
-        `floored at 0: peak ${fmt(peak ?? 0)} MiB, average ${fmt(avg ?? 0)} MiB (conservative: the others may use more than they reserve)`,
+        `floored at 0` +
+        (memory !== null ? ` and capped at ${input.container}'s own ${fmt(memory)} MiB hard limit (it cannot use more)` : '') +
+        `: peak ${fmt(peak ?? 0)} MiB, average ${fmt(avg ?? 0)} MiB (the others may use more or less than they reserve)`,
     );
   }
   const hasData = ev.points > 0 && peak !== null;
