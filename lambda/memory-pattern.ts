@@ -374,6 +374,11 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   const swing = ws.length > 0 ? median(ws.map((w) => w.swing)) : 0;
 
   const burstStats = burstsOf(pts, baseline, top);
+  // How long usage had been at least halfway up to the top when the series ends (the kill): minutes for a burst,
+  // hours for a daily load peak.
+  let runStart = pts.length;
+  while (runStart > 0 && (pts[runStart - 1] as Usable).max >= baseline + 0.5 * (top - baseline)) runStart--;
+  const risenMinutes = runStart < pts.length ? Math.max(0, (opts.now - (pts[runStart] as Usable).t) / 60_000) : 0;
   const evidence = {
     source: series.source,
     points: pts.length,
@@ -388,6 +393,7 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
     restarts: fit?.resets ?? 0,
     bursts: burstStats.count,
     burstTypicalRise: burstStats.typicalRise,
+    risenMinutes: Math.round(risenMinutes),
     tail: tailOf(
       pts.map((p) => p.max),
       series.periodSeconds,

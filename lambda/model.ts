@@ -188,6 +188,11 @@ export interface Evidence {
    * the kill's counted as 1 (optional, from analyzeMemory).
    */
   burstTypicalRise?: number | null;
+  /**
+   * Minutes the usage had been at least halfway from the baseline to the limit when the kill came (0 when the last
+   * period is below): minutes for a burst, hours for a load cycle (optional, from analyzeMemory).
+   */
+  risenMinutes?: number;
   /** Peaks over threshold of the per-period Maximum, for a return-level limit (optional, from analyzeMemory). */
   tail?: TailEvidence | null;
 }

@@ -60,6 +60,17 @@ export const EXCURSION_FACTOR = { chronic: 1.6 } as const;
  */
 export const SPIKE_EXCURSION = { perTypicalRise: 1.92, minimum: 1.5 } as const;
 /**
+ * A rise that had lasted this long when the kill came is a load cycle (a daily peak), not a burst: the kill shows the
+ * cycle's top, and the next top is sized from it (CYCLE_EXCURSION).
+ */
+export const SUSTAINED_RISE_MINUTES = 60;
+/**
+ * A load cycle's next top, relative to the rise that killed: daily tops differ from day to day by tens of percent.
+ * When the history shows no earlier top (the kill's is the only one), how much they differ is unknown: the chronic
+ * factor applies.
+ */
+export const CYCLE_EXCURSION = 1.3;
+/**
  * Less history, more headroom: under 24 h no daily cycle has been seen (Compute Optimizer wants 24 h), under 3 h
  * barely anything (KRR wants 3 h). Extra excursion factor and the smallest raise (share of the limit at the kill).
  */
@@ -237,17 +248,28 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     const conf: Confidence = shared ? (input.analysis.confidence === 'high' ? 'medium' : 'low') : input.analysis.confidence;
     const byConf = BY_CONFIDENCE[conf];
     // Bursts are sized from the bursts seen; a short history hides a chronic container's daily cycle.
-    const typical = pattern === 'spike' ? Math.min(1, Math.max(0, ev.burstTypicalRise ?? 1)) : null;
+    const sustained = pattern === 'spike' && (ev.risenMinutes ?? 0) >= SUSTAINED_RISE_MINUTES;
+    const typical = pattern === 'spike' && !sustained ? Math.min(1, Math.max(0, ev.burstTypicalRise ?? 1)) : null;
     const k =
       typical !== null
         ? Math.max(SPIKE_EXCURSION.minimum, SPIKE_EXCURSION.perTypicalRise * typical)
-        : EXCURSION_FACTOR.chronic + byConf.extra;
+        : sustained
+          ? (ev.bursts ?? 1) >= 2
+            ? CYCLE_EXCURSION
+            : EXCURSION_FACTOR.chronic
+          : EXCURSION_FACTOR.chronic + byConf.extra;
     const minRaise = byConf.minRaise;
     const b = Math.min(base ?? used, used);
     const excursion = b + k * (used - b);
     const floor = used * minRaise;
     const uncensored = ev.censored || limit !== null ? 0 : (peak ?? 0) * 1.15;
     hard = Math.max(excursion, floor, uncensored);
+    if (sustained) {
+      reasons.push(
+        `the rise had lasted ${fmt((ev.risenMinutes ?? 0) / 60)} h when the kill came: a load cycle whose top the kill shows, not a short burst: the next top sized at ${k.toFixed(2)} × this rise` +
+          ((ev.bursts ?? 1) >= 2 ? '' : ' (no earlier top in the history to say how much tops vary)'),
+      );
+    }
     if (typical !== null) {
       const bursts = ev.bursts ?? 1;
       reasons.push(

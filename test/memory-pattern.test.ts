@@ -270,9 +270,28 @@ describe('burstsOf', () => {
       { limitMiB: 1024, now: t0 + 24 * 3_600_000 },
     );
     expect(a.pattern).toBe('spike');
-    // Six earlier bursts at ~65 % of the killing rise, and the kill: 7.
+    // Six earlier bursts at ~65 % of the killing rise, and the kill: 7. The last burst ended long before the kill.
     expect(a.evidence.bursts).toBe(7);
+    expect(a.evidence.risenMinutes).toBe(0);
     expect(a.evidence.burstTypicalRise).toBeGreaterThan(0.6);
     expect(a.evidence.burstTypicalRise).toBeLessThan(0.8);
+  });
+
+  it('risenMinutes: how long usage had been at least halfway up when the series ends', () => {
+    const t0 = Date.UTC(2025, 0, 6);
+    const points: MemoryPoint[] = [];
+    // 20 h flat at 400, then a 3 h daily ramp to the 1024 limit.
+    for (let i = 0; i < 23 * 60; i++) {
+      const ramp = i >= 20 * 60 ? ((i - 20 * 60) / 180) * 624 : 0;
+      const v = 400 + ramp + (i % 5);
+      points.push({ t: t0 + i * 60_000, maxMiB: v, avgMiB: v - 5 });
+    }
+    const a = analyzeMemory(
+      { source: 'container-insights-container', scope: 'container', periodSeconds: 60, points, ceilingMiB: 1024 },
+      { limitMiB: 1024, now: t0 + 23 * 3_600_000 },
+    );
+    // Halfway (712 MiB) is passed 90 min into the ramp: 90 min before the end.
+    expect(a.evidence.risenMinutes).toBeGreaterThanOrEqual(88);
+    expect(a.evidence.risenMinutes).toBeLessThanOrEqual(92);
   });
 });

@@ -75,6 +75,21 @@ describe('recommendMemory', () => {
     expect(bare.memory).toBe(1600);
   });
 
+  it('a rise that had lasted over an hour is a load cycle: sized from its top, not as a burst', () => {
+    // Off-peak 400, the daily top reached the 1024 limit after rising for 2.5 h; yesterday's top is in the history too.
+    const cycle = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 1020, averageMiB: 560, baselineMiB: 400, bursts: 2, burstTypicalRise: 0.97, risenMinutes: 150 }) }))!;
+    // 400 + 1.3 × 624 = 1211, floored at 1.2 × 1024 = 1229 → 1232 (a 4-minute burst of the same history: 1.86 × → 1568)
+    expect(cycle.memory).toBe(1232);
+    expect(cycle.reasons.join('\n')).toContain('a load cycle whose top the kill shows');
+    const burst = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 1020, averageMiB: 560, baselineMiB: 400, bursts: 2, burstTypicalRise: 0.97, risenMinutes: 4 }) }))!;
+    expect(burst.memory).toBe(1568);
+    // The kill's top is the only one seen: how much tops vary is unknown, the chronic factor 1.6 applies.
+    const lone = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 1020, averageMiB: 560, baselineMiB: 400, bursts: 1, burstTypicalRise: 1, risenMinutes: 150 }) }))!;
+    // 400 + 1.6 × 624 = 1398 → 1408
+    expect(lone.memory).toBe(1408);
+    expect(lone.reasons.join('\n')).toContain('no earlier top in the history');
+  });
+
   it('leak: a modest raise, says it only delays the kill, and estimates the next kill at the proposed limit', () => {
     const a = analysis('leak', { peakMiB: 1024, averageMiB: 700, baselineMiB: 700, slopeMiBPerHour: 40, climbStartMiB: 400, swingMiB: 24 });
     const r = recommendMemory(input({ analysis: a }))!;
