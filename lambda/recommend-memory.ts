@@ -227,17 +227,27 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   } else if (!hasData || input.analysis.pattern === 'unknown') {
     const krr = krrOomRule(peak, limit) ?? used * 1.25;
     const vpa = vpaOomBump(used);
-    // The few points there are still show the level: a container that sat within 20 % of its limit the whole time
-    // (base >= 0.8 × used) only needs VPA's OOM bump; otherwise the larger of the two published OOM rules.
-    const nearLimit = hasData && ev.points >= 3 && base !== null && base >= 0.8 * used;
-    hard = nearLimit ? Math.min(vpa, krr) : krr;
-    reasons.push(
-      (hasData ? `too little history to tell the pattern (${ev.points.toString()} points)` : 'no memory metrics') +
-        (nearLimit
-          ? `: usage sat at ${fmt(base ?? 0)} MiB, within 20 % of the ${fmt(used)} MiB reached at the kill, so the smaller published OOM bump: ` +
-            `min(VPA max(${fmt(used)} + 100, ${fmt(used)} × 1.2) = ${fmt(vpa)}, KRR ${fmt(krr)}) = ${fmt(hard)} MiB`
-          : `: from the limit alone, KRR's OOM rule max(peak × 1.15, limit × 1.25) = ${fmt(hard)} MiB`),
-    );
+    // The few points there are still show the level. A container that sat within 20 % of its limit the whole time
+    // (base >= 0.8 × used) only needs the smaller published OOM bump. One that sat below half of it jumped to the
+    // limit: a burst, and the only one seen, so it is sized like a lone burst. Otherwise KRR's OOM rule.
+    const enough = hasData && ev.points >= 3 && base !== null;
+    const nearLimit = enough && base >= 0.8 * used;
+    const burst = enough && base < 0.5 * used ? base + SPIKE_EXCURSION.perTypicalRise * (used - base) : null;
+    hard = nearLimit ? Math.min(vpa, krr) : Math.max(krr, burst ?? 0);
+    const lead = hasData ? `too little history to tell the pattern (${ev.points.toString()} points)` : 'no memory metrics';
+    if (nearLimit) {
+      reasons.push(
+        `${lead}: usage sat at ${fmt(base ?? 0)} MiB, within 20 % of the ${fmt(used)} MiB reached at the kill, so the smaller published OOM bump: ` +
+          `min(VPA max(${fmt(used)} + 100, ${fmt(used)} × 1.2) = ${fmt(vpa)}, KRR ${fmt(krr)}) = ${fmt(hard)} MiB`,
+      );
+    } else if (burst !== null && burst > krr) {
+      reasons.push(
+        `${lead}: usage sat at ${fmt(base ?? 0)} MiB, below half of the ${fmt(used)} MiB reached at the kill: a burst, the only one seen, ` +
+          `sized like one: ${fmt(base ?? 0)} + ${SPIKE_EXCURSION.perTypicalRise.toString()} × ${fmt(used - (base ?? 0))} = ${fmt(hard)} MiB (above KRR's OOM rule, ${fmt(krr)} MiB)`,
+      );
+    } else {
+      reasons.push(`${lead}: from the limit alone, KRR's OOM rule max(peak × 1.15, limit × 1.25) = ${fmt(hard)} MiB`);
+    }
   } else if (input.analysis.pattern === 'leak') {
     hard = Math.max(used * LEAK_RAISE, used + 100, (peak ?? 0) * 1.15);
     reasons.push(`leak: a modest raise, max(${fmt(used)} × ${LEAK_RAISE.toString()}, ${fmt(used)} + 100) = ${fmt(hard)} MiB; raising the limit only delays the next kill: fix the leak`);

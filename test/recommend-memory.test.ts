@@ -181,6 +181,10 @@ describe('recommendMemory', () => {
     expect(r.reasons.join('\n')).toContain('within 20 % of the 1024 MiB reached at the kill, so the smaller published OOM bump');
     const low = recommendMemory(input({ analysis: analysis('unknown', { points: 8, hours: 0.2, peakMiB: 1020, averageMiB: 600, baselineMiB: 620 }, 'low') }))!;
     expect(low.memory).toBe(1280); // KRR 1.25 × 1024
+    // Sat at 300 MiB, then hit the limit: a burst, the only one seen: 300 + 1.92 × 724 = 1690 → 1696.
+    const jump = recommendMemory(input({ analysis: analysis('unknown', { points: 8, hours: 0.2, peakMiB: 1020, averageMiB: 420, baselineMiB: 300 }, 'low') }))!;
+    expect(jump.memory).toBe(1696);
+    expect(jump.reasons.join('\n')).toContain('a burst, the only one seen');
     // A small container: VPA's +100 MiB would be 1.4×; capped at KRR's 1.25 × 256 = 320.
     const small = recommendMemory(input({
       taskDefinition: taskDef([container('app', 256)], 256, 512),
