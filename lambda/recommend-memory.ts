@@ -228,11 +228,12 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     const krr = krrOomRule(peak, limit) ?? used * 1.25;
     const vpa = vpaOomBump(used);
     // The few points there are still show the level. A container that sat within 20 % of its limit the whole time
-    // (base >= 0.8 × used) only needs the smaller published OOM bump. One that sat below half of it jumped to the
-    // limit: a burst, and the only one seen, so it is sized like a lone burst. Otherwise KRR's OOM rule.
+    // (base >= 0.8 × used) only needs the smaller published OOM bump. One that sat below 70 % of it (where the
+    // pattern analysis stops calling usage chronic) jumped to the limit: a burst, the only one seen, sized like one.
+    // In between, KRR's OOM rule.
     const enough = hasData && ev.points >= 3 && base !== null;
     const nearLimit = enough && base >= 0.8 * used;
-    const burst = enough && base < 0.5 * used ? base + SPIKE_EXCURSION.perTypicalRise * (used - base) : null;
+    const burst = enough && base < 0.7 * used ? base + SPIKE_EXCURSION.perTypicalRise * (used - base) : null;
     hard = nearLimit ? Math.min(vpa, krr) : Math.max(krr, burst ?? 0);
     const lead = hasData ? `too little history to tell the pattern (${ev.points.toString()} points)` : 'no memory metrics';
     if (nearLimit) {
@@ -242,7 +243,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
       );
     } else if (burst !== null && burst > krr) {
       reasons.push(
-        `${lead}: usage sat at ${fmt(base ?? 0)} MiB, below half of the ${fmt(used)} MiB reached at the kill: a burst, the only one seen, ` +
+        `${lead}: usage sat at ${fmt(base ?? 0)} MiB, below 70 % of the ${fmt(used)} MiB reached at the kill: a burst, the only one seen, ` +
           `sized like one: ${fmt(base ?? 0)} + ${SPIKE_EXCURSION.perTypicalRise.toString()} × ${fmt(used - (base ?? 0))} = ${fmt(hard)} MiB (above KRR's OOM rule, ${fmt(krr)} MiB)`,
       );
     } else {
