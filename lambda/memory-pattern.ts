@@ -13,7 +13,7 @@
  *
  * Pure: no I/O, no clock (`now` is injected).
  */
-import type { Confidence, MemoryPoint, MemorySeries, PatternAnalysis, TailEvidence, UsagePattern } from './model';
+import type { Confidence, MemoryPoint, MemorySeries, PatternAnalysis, UsagePattern } from './model';
 
 export interface AnalyzeOptions {
   /** The killed container's hard limit in MiB of the series' scope, when known (else the series' ceiling). */
@@ -26,13 +26,6 @@ export const CENSORED_SHARE = 0.97;
 const WINDOW_MS = 30 * 60_000;
 const MIN_SEGMENT_HOURS = 1;
 const MIN_POINTS = 12;
-/** Peaks over threshold: u is this percentile of the per-period Maximum. */
-export const TAIL_QUANTILE = 0.95;
-/** Fewer periods than this give no tail (the 5 % above u would be 3 points or fewer). */
-export const MIN_TAIL_PERIODS = 60;
-/** A period at >= this share of the limit is censored: the container was at its limit, the demand is unknown. */
-export const TAIL_CENSORED_SHARE = 0.995;
-
 interface Usable {
   t: number;
   max: number;
@@ -238,55 +231,6 @@ export function estimateNextKillHours(analysis: PatternAnalysis, limitMiB: numbe
 }
 
 /**
- * Peaks over threshold of the per-period Maximum (Coles 2001, ch. 4): u = the TAIL_QUANTILE percentile, the
- * exceedances above it, and the exponential (GPD shape 0) MLE of their excess with right censoring at the limit:
- * sigma = (sum of excesses, censored ones counted as limit - u) / (uncensored exceedances + 1). The kill is itself an
- * exceedance of the limit: when no period shows it (the sample at the kill can be lost), it is added as a censored one.
- * Null with fewer than MIN_TAIL_PERIODS periods or when u sits at the limit.
- */
-export function tailOf(maxima: readonly number[], periodSeconds: number, censorAt: number | null, killedAt: number | null): TailEvidence | null {
-  const n = maxima.length;
-  if (n < MIN_TAIL_PERIODS) return null;
-  const sorted = [...maxima].sort((a, b) => a - b);
-  const u = quantile(sorted, TAIL_QUANTILE);
-  const cut = censorAt === null ? Infinity : TAIL_CENSORED_SHARE * censorAt;
-  if (u >= cut) return null;
-  let k = 0;
-  let c = 0;
-  let sum = 0;
-  let atLimit = 0;
-  for (const x of maxima) {
-    if (censorAt !== null && x >= CENSORED_SHARE * censorAt) atLimit++;
-    if (x <= u) continue;
-    k++;
-    if (x >= cut && censorAt !== null) {
-      c++;
-      sum += Math.max(x, censorAt) - u;
-    } else {
-      sum += x - u;
-    }
-  }
-  const last = maxima[n - 1] as number;
-  if (killedAt !== null && censorAt !== null && last < cut && killedAt > u) {
-    k++;
-    c++;
-    sum += killedAt - u;
-  }
-  if (k === 0) return null;
-  return {
-    thresholdMiB: Math.round(u * 10) / 10,
-    thresholdQuantile: TAIL_QUANTILE,
-    periods: n,
-    exceedances: k,
-    censored: c,
-    atLimit,
-    meanExcessMiB: Math.round((sum / (k - c + 1)) * 10) / 10,
-    censoredAtMiB: censorAt,
-    periodSeconds,
-  };
-}
-
-/**
  * Bursts in the history: runs of per-period peaks at or above halfway between the baseline and the top (the limit
  * at the kill). The kill is a burst that reached the top: when the last period does not show it (the sample at the
  * kill is often lost), it is counted anyway. `typicalRise`: the geometric mean of the bursts' rises over the baseline,
@@ -394,12 +338,6 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
     bursts: burstStats.count,
     burstTypicalRise: burstStats.typicalRise,
     risenMinutes: Math.round(risenMinutes),
-    tail: tailOf(
-      pts.map((p) => p.max),
-      series.periodSeconds,
-      ceiling !== null && ceiling > 0 ? ceiling : null,
-      opts.limitMiB,
-    ),
   };
 
   if (pts.length < MIN_POINTS || hours < 0.5) {

@@ -193,33 +193,8 @@ export interface Evidence {
    * period is below): minutes for a burst, hours for a load cycle (optional, from analyzeMemory).
    */
   risenMinutes?: number;
-  /** Peaks over threshold of the per-period Maximum, for a return-level limit (optional, from analyzeMemory). */
-  tail?: TailEvidence | null;
 }
 
-/**
- * Peaks over threshold (extreme-value practice): the per-period Maximum above a high threshold u, with the values at
- * the limit counted as censored (their true size is unknown and at least the limit).
- */
-export interface TailEvidence {
-  /** The threshold u: a high percentile of the per-period Maximum, MiB. */
-  thresholdMiB: number;
-  /** Which percentile u is (0.95 = the 95th). */
-  thresholdQuantile: number;
-  /** Periods in the history (n). */
-  periods: number;
-  /** Periods above u (k_u), the kill included. */
-  exceedances: number;
-  /** Of those, censored at the limit (c): at >= 99.5 % of it, or the kill itself when no period shows it. */
-  censored: number;
-  /** Periods at >= 97 % of the limit (pinned there, e.g. a heap held at the limit by GC): a plateau, not a tail. */
-  atLimit: number;
-  /** Censored exponential MLE of the excess over u: sum of excesses (censored ones as limit - u) / (k_u - c + 1). */
-  meanExcessMiB: number;
-  /** The limit the censored excesses were counted at, MiB of the series' scope. */
-  censoredAtMiB: number | null;
-  periodSeconds: number;
-}
 
 export interface PatternAnalysis {
   pattern: UsagePattern;

@@ -27,7 +27,6 @@ import type {
   MemoryValues,
   PatternAnalysis,
   Recommendation,
-  TailEvidence,
   TaskDefinition,
 } from './model';
 
@@ -81,55 +80,6 @@ export const BY_CONFIDENCE = {
 } as const;
 /** Leak: a modest raise (KRR's OOM factor); it only delays the next kill. */
 export const LEAK_RAISE = 1.25;
-/** Return level: the risk that the next 7 days exceed the limit (the 99 % OOM-free target). */
-export const RETURN_RISK = 0.01;
-export const RETURN_HORIZON_HOURS = 24 * 7;
-/** Upper confidence bound on the mean excess: sigma × (1 + z / sqrt(k)); z one-sided 95 %, 99 % without a full day. */
-export const SIGMA_Z = { day: 1.645, short: 2.326 } as const;
-/** Fewest exceedances for a tail fit; fewer fall back to the published OOM rules. */
-export const MIN_EXCEEDANCES = 3;
-
-export interface ReturnLevel {
-  limitMiB: number;
-  /** sigma, MiB of the series' scope. */
-  meanExcessMiB: number;
-  reason: string;
-}
-
-/**
- * The 7-day return level of the per-period Maximum at risk RETURN_RISK (peaks over threshold, exponential tail):
- * N = u + sigma_ub × ln(m × (k / n) / alpha), m = periods in 7 days, k/n = the share of periods above u,
- * sigma_ub = sigma × (1 + z / sqrt(k)). Null when the tail is missing or too thin.
- *
- * Not used for the limit: on bench:recommend it was less safe than the excursion rule in four families (spiky and
- * daily histories have tails an exponential fit describes badly). Kept, tested, for the next attempt (a GPD fit
- * with per-day declustering); see the closing note of issue 3.
- */
-export function returnLevel(tail: TailEvidence | null | undefined, hours: number): ReturnLevel | null {
-  if (!tail || tail.exceedances < MIN_EXCEEDANCES || tail.meanExcessMiB <= 0) return null;
-  // Pinned at the limit for longer than the tail itself (half its exceedances' worth of periods at >= 97 %): the
-  // exceedances measure the ceiling, not the demand.
-  if (tail.atLimit >= tail.exceedances / 2) return null;
-  const fullDay = hours >= 24;
-  const z = fullDay ? SIGMA_Z.day : SIGMA_Z.short;
-  const m = (RETURN_HORIZON_HOURS * 3600) / tail.periodSeconds;
-  const rate = tail.exceedances / tail.periods;
-  const sigma = tail.meanExcessMiB;
-  const sigmaUb = sigma * (1 + z / Math.sqrt(tail.exceedances));
-  const factor = Math.log((m * rate) / RETURN_RISK);
-  if (!(factor > 0)) return null;
-  const level = tail.thresholdMiB + sigmaUb * factor;
-  return {
-    limitMiB: level,
-    meanExcessMiB: sigma,
-    reason:
-      `7-day return level at ${(RETURN_RISK * 100).toString()} % risk: u ${fmt(tail.thresholdMiB)} (p${(tail.thresholdQuantile * 100).toString()} of per-period peaks) + ` +
-      `sigma ${fmt(sigma)} × (1 + ${z.toFixed(3)}/√${tail.exceedances.toString()}) × ln(${fmt(m)} × ${tail.exceedances.toString()}/${tail.periods.toString()} / ${RETURN_RISK.toString()}) = ${fmt(level)} MiB ` +
-      `(${tail.exceedances.toString()} exceedances, ${tail.censored.toString()} censored at the limit` +
-      (fullDay ? ')' : `; under 24 h of history, no full day seen: upper bound at z ${z.toFixed(3)})`),
-  };
-}
-
 const roundUp = (n: number, step: number): number => Math.ceil(n / step) * step;
 const fmt = (n: number): string => (Math.abs(n) >= 100 ? Math.round(n).toString() : (Math.round(n * 10) / 10).toString());
 

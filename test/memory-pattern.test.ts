@@ -193,7 +193,7 @@ describe('analyzeMemory', () => {
       expect(a.reasons.join('\n')).toMatch(/burst of \+\d+ MiB starting .* \(\d+ min before the kill\)/);
       expect(r.memory).toBeGreaterThan(1.25 * 1024);
       expect(r.reasons.join('\n')).toContain('next excursion');
-      expect(a.evidence.tail?.exceedances).toBeGreaterThanOrEqual(3);
+      expect(a.evidence.bursts).toBe(1); // the ramp to the kill is the only burst
     });
 
     it('Java app: 1-min maxima at 880-940 MiB for 20 h, then the 1024 MiB limit: a new limit 1.05-1.35x the old one', () => {
@@ -201,7 +201,6 @@ describe('analyzeMemory', () => {
       values.push(1024);
       const { a, r } = fix(series(values, { avg: (v) => v - 60 }), 1024);
       expect(a.pattern).toBe('chronic');
-      expect(a.evidence.tail).toMatchObject({ periods: 1201, thresholdQuantile: 0.95, censored: 1 });
       expect(r.memory).toBeGreaterThanOrEqual(1.05 * 1024);
       expect(r.memory).toBeLessThanOrEqual(1.35 * 1024);
       expect(r.reasons.join('\n')).toMatch(/chronic: usual level \d+ MiB rose to at least 1024 MiB/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerDefinition, PatternAnalysis, TaskDefinition } from '../lambda/model';
-import { type RecommendInput, recommendMemory, returnLevel } from '../lambda/recommend-memory';
+import { type RecommendInput, recommendMemory } from '../lambda/recommend-memory';
 
 function container(name: string, memory: number | null, memoryReservation: number | null = null): ContainerDefinition {
   return { name, image: `${name}:1`, essential: name === 'app', memory, memoryReservation, cpu: null, environment: {}, command: [], entryPoint: [], logConfiguration: null, stopTimeout: null };
@@ -216,17 +216,5 @@ describe('recommendMemory', () => {
     }))!;
     // Attributed peak min(1224 − 32, 1024) = 1024, not 1192: VPA 1.2 × 1024 = 1229 → 1232 (1192 would give 1376).
     expect(r.memory).toBe(1232);
-  });
-
-  it('returnLevel: u + sigma_ub × ln(m × k/n / alpha); null when thin or pinned at the limit', () => {
-    const tail = { thresholdMiB: 900, thresholdQuantile: 0.95, periods: 1440, exceedances: 72, censored: 1, atLimit: 1, meanExcessMiB: 10, censoredAtMiB: 1024, periodSeconds: 60 };
-    const rl = returnLevel(tail, 24)!;
-    // 900 + 10 × (1 + 1.645/√72) × ln(10080 × 72/1440 / 0.01) = 900 + 11.94 × 10.83 = 1029.3
-    expect(rl.limitMiB).toBeCloseTo(1029.3, 0);
-    expect(rl.reason).toContain('ln(10080 × 72/1440 / 0.01)');
-    expect(returnLevel(tail, 20)!.limitMiB).toBeGreaterThan(rl.limitMiB); // no full day: z 2.326
-    expect(returnLevel({ ...tail, exceedances: 2 }, 24)).toBeNull();
-    expect(returnLevel({ ...tail, atLimit: 40 }, 24)).toBeNull();
-    expect(returnLevel(null, 24)).toBeNull();
   });
 });
