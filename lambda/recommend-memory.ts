@@ -233,10 +233,12 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     }
     if (typical !== null) {
       const bursts = ev.bursts ?? 1;
+      const factor = `next excursion factor max(${SPIKE_EXCURSION.minimum.toString()}, ${SPIKE_EXCURSION.perTypicalRise.toString()} × ${typical.toFixed(2)}) = ${k.toFixed(2)}`;
       reasons.push(
-        `${bursts.toString()} burst${bursts === 1 ? '' : 's'} in the history, the kill's included; the typical one rose ${Math.round(typical * 100).toString()} % as high as the one that killed: ` +
-          `next excursion factor max(${SPIKE_EXCURSION.minimum.toString()}, ${SPIKE_EXCURSION.perTypicalRise.toString()} × ${typical.toFixed(2)}) = ${k.toFixed(2)}` +
-          (typical >= 0.8 ? ' (bursts this size are common, so next week holds bigger ones)' : ''),
+        bursts <= 1
+          ? `the burst that killed is the only one in the history: nothing shows how big bursts get, so ${factor}`
+          : `${bursts.toString()} bursts in the history, the kill's included; the typical one rose ${Math.round(typical * 100).toString()} % as high as the one that killed: ${factor}` +
+              (typical >= 0.8 ? ' (bursts this size are common, so next week holds bigger ones)' : typical * SPIKE_EXCURSION.perTypicalRise < SPIKE_EXCURSION.minimum ? ' (the kill was the outlier)' : ''),
       );
     }
     reasons.push(

@@ -59,12 +59,14 @@ describe('recommendMemory', () => {
     // 400 + 1.92 × (1024 − 400) = 1598 → 1600
     expect(lone.memory).toBe(1600);
     expect(lone.memoryReservation).toBe(432); // 380 × 1.1 = 418 → 432
-    expect(lone.reasons.join('\n')).toContain('1 burst in the history');
+    expect(lone.reasons.join('\n')).toContain('the burst that killed is the only one in the history');
     // Earlier bursts that stayed low (typically 60 % of the killing rise): the kill was the outlier, the 1.5 minimum.
     const outlier = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 420, averageMiB: 380, baselineMiB: 400, censored: false, bursts: 6, burstTypicalRise: 0.6 }) }))!;
     // max(1.5, 1.92 × 0.6 = 1.15) = 1.5: 400 + 1.5 × 624 = 1336 → 1344
     expect(outlier.memory).toBe(1344);
     expect(outlier.memory).toBeGreaterThan(1024 * 1.25);
+    expect(outlier.reasons.join('\n')).toContain('6 bursts in the history');
+    expect(outlier.reasons.join('\n')).toContain('the kill was the outlier');
     // Bursts nearly as high as the kill are common: next week holds bigger ones.
     const common = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 420, averageMiB: 380, baselineMiB: 400, censored: false, bursts: 8, burstTypicalRise: 0.9 }) }))!;
     // 1.92 × 0.9 = 1.728: 400 + 1.728 × 624 = 1478 → 1488
