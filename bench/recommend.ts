@@ -2,7 +2,7 @@
  * Recommendation benchmark: every strategy against the same simulated OOM kills, judged on the next 7 days.
  *   npm run bench:recommend                 table on stdout
  *   npm run bench:recommend -- --json       one JSON document
- *   options: --instances N (per family, default 200), --seed S (default 1)
+ *   options: --instances N (per family and seed, default 200), --seed S (default 1), --seeds 1-5 (pool several seeds)
  * Deterministic: the same seed gives the same table.
  *
  * Targets (issue 3), checked per family and printed as verdict lines (and as `targets` in --json):
@@ -36,6 +36,17 @@ function arg(name: string, fallback: number): number {
   return Number.isFinite(v) ? v : fallback;
 }
 
+/** `--seeds 1-5` or `--seeds 1,2,3`: pool the instances of several seeds. */
+function seedsArg(): number[] | null {
+  const i = process.argv.indexOf('--seeds');
+  const v = i >= 0 ? process.argv[i + 1] : undefined;
+  if (!v) return null;
+  const range = /^(\d+)-(\d+)$/.exec(v);
+  const out = range ? Array.from({ length: Math.max(0, Number(range[2]) - Number(range[1]) + 1) }, (_, j) => Number(range[1]) + j) : v.split(',').map(Number);
+  if (out.length === 0 || out.some((x) => !Number.isInteger(x))) throw new Error(`--seeds: expected a range like 1-5 or a list like 1,2,3, got "${v}"`);
+  return out;
+}
+
 function quantile(xs: number[], q: number): number {
   if (xs.length === 0) return Number.NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -47,16 +58,19 @@ function quantile(xs: number[], q: number): number {
 
 const round = (n: number, d = 3): number => Math.round(n * 10 ** d) / 10 ** d;
 
-export function runBench(instances: number, seed: number): Row[] {
+/** Instances per family for each seed; several seeds pool their instances (200 × seeds per family). */
+export function runBench(instances: number, seed: number | readonly number[]): Row[] {
+  const seeds = typeof seed === 'number' ? [seed] : seed;
   const rows: Row[] = [];
   for (const [fi, family] of FAMILY_NAMES.entries()) {
     const leakFamily = family.includes('leak');
     const acc = new Map<StrategyName, { free: number; over: number[]; detected: number; errors: number[] }>();
     for (const s of STRATEGIES) acc.set(s, { free: 0, over: [], detected: 0, errors: [] });
     let n = 0;
-    for (let k = 0; n < instances && k < instances * 5; k++) {
-      const inst = simulate(family, (seed * 1_000_003 + fi * 100_003 + k * 7919) >>> 0);
+    for (const sd of seeds) for (let k = 0, m = 0; m < instances && k < instances * 5; k++) {
+      const inst = simulate(family, (sd * 1_000_003 + fi * 100_003 + k * 7919) >>> 0);
       if (!inst) continue;
+      m++;
       n++;
       for (const s of STRATEGIES) {
         const a = acc.get(s)!;
@@ -179,16 +193,17 @@ function table(rows: Row[]): string {
 
 function main(): void {
   const instances = arg('--instances', 200);
-  const seed = arg('--seed', 1);
+  const seeds = seedsArg() ?? [arg('--seed', 1)];
+  const seed = seeds.length === 1 ? String(seeds[0]) : seeds.join(',');
   const started = Date.now();
-  const rows = runBench(instances, seed);
+  const rows = runBench(instances, seeds);
   if (process.argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify({ results: rows, targets: judge(rows) })}\n`);
     return;
   }
   const targets = judge(rows);
   process.stdout.write(
-    `${table(rows)}\n\n${instances.toString()} instances per family, seed ${seed.toString()}, ${((Date.now() - started) / 1000).toFixed(1)} s\n\n` +
+    `${table(rows)}\n\n${(instances * seeds.length).toString()} instances per family, seed${seeds.length > 1 ? 's' : ''} ${seed}, ${((Date.now() - started) / 1000).toFixed(1)} s\n\n` +
       'Verdicts (issue 3). Over-provisioning below ~1.0x means OOMs, so a safe strategy cannot beat an unsafe peer on it:\n' +
       'against a safe peer (OOM-free >= 99 %) the project needs OOM-free >= and median over <=; against an unsafe one a higher OOM-free rate;\n' +
       'and against every peer, strictly better on at least one axis.\n' +
