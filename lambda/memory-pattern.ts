@@ -21,6 +21,11 @@ export interface AnalyzeOptions {
   now: number;
 }
 
+/**
+ * A rise that had lasted this long when the kill came is a load cycle (a daily peak, a long job), not a short burst:
+ * the kill shows the cycle's top.
+ */
+export const SUSTAINED_RISE_MINUTES = 60;
 /** Censored when the peak reaches 97 % of the ceiling. */
 export const CENSORED_SHARE = 0.97;
 const WINDOW_MS = 30 * 60_000;
@@ -409,11 +414,13 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
     const bursts = evidence.bursts;
     const jumpAt = i >= 0 ? (pts[j] as Usable).t : last.t;
     const minutesBefore = Math.round((opts.now - jumpAt) / 60_000);
+    const sustained = evidence.risenMinutes >= SUSTAINED_RISE_MINUTES;
     reasons.push(
       `usage normally ~${fmt(baseline)} MiB (median per-period peak, ${pct(baseline / top)} of ${fmt(top)} MiB), ` +
-        `then a burst of +${fmt(top - baseline)} MiB` +
+        `then ${sustained ? 'a sustained rise' : 'a burst'} of +${fmt(top - baseline)} MiB` +
         (i >= 0 ? ` starting ${new Date(jumpAt).toISOString()} (${minutesBefore.toString()} min before the kill)` : ' too short to show in the metrics') +
-        `; ${bursts.toString()} burst${bursts === 1 ? '' : 's'} above ${fmt(threshold)} MiB in the history, the kill's included`,
+        `; ${bursts.toString()} burst${bursts === 1 ? '' : 's'} above ${fmt(threshold)} MiB in the history, the kill's included` +
+        (sustained ? `; a rise that lasts over ${SUSTAINED_RISE_MINUTES.toString()} min is a load peak (a daily cycle, a long job), not a short spike` : ''),
     );
   }
 

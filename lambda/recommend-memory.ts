@@ -17,7 +17,7 @@
  *
  * Pure: no I/O.
  */
-import { estimateNextKillHours } from './memory-pattern';
+import { estimateNextKillHours, SUSTAINED_RISE_MINUTES } from './memory-pattern';
 import { FARGATE_MAX_MEMORY_MIB, fargateTaskSize } from './fargate-sizes';
 import type {
   Confidence,
@@ -58,11 +58,6 @@ export const EXCURSION_FACTOR = { chronic: 1.6 } as const;
  * `minimum` × the rise that killed. A kill with no other burst in the history gets 1.92 × its own rise.
  */
 export const SPIKE_EXCURSION = { perTypicalRise: 1.92, minimum: 1.5 } as const;
-/**
- * A rise that had lasted this long when the kill came is a load cycle (a daily peak), not a burst: the kill shows the
- * cycle's top, and the next top is sized from it (CYCLE_EXCURSION).
- */
-export const SUSTAINED_RISE_MINUTES = 60;
 /**
  * A load cycle's next top, relative to the rise that killed: daily tops differ from day to day by tens of percent.
  * When the history shows no earlier top (the kill's is the only one), how much they differ is unknown: the chronic

@@ -292,5 +292,8 @@ describe('burstsOf', () => {
     // Halfway (712 MiB) is passed 90 min into the ramp: 90 min before the end.
     expect(a.evidence.risenMinutes).toBeGreaterThanOrEqual(88);
     expect(a.evidence.risenMinutes).toBeLessThanOrEqual(92);
+    expect(a.pattern).toBe('spike');
+    expect(a.reasons.join('\n')).toContain('then a sustained rise of');
+    expect(a.reasons.join('\n')).toContain('a load peak (a daily cycle, a long job), not a short spike');
   });
 });
