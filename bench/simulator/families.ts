@@ -72,6 +72,26 @@ function dailyPeaks(r: Rng, level: number): ProcessParams {
   };
 }
 
+/**
+ * A leak from a quarter to a half of a round limit that reaches the limit in `killHours` (drawn), with deploys every
+ * `deployEvery(hoursToKill)` and a container age at the history's start up to `ageShare` of the time to the kill.
+ */
+function leaking(r: Rng, family: string, killHours: [number, number], deployEvery: (hoursToKill: number) => [number, number], ageShare: number): Scenario {
+  const limit = r.pick([512, 1024, 2048, 3072, 4096]);
+  const start = limit * r.uniform(0.25, 0.55);
+  const hoursToKill = r.uniform(killHours[0], killHours[1]);
+  const base = common(r, family);
+  const app = steady(r, start);
+  return {
+    ...base,
+    app: { ...app, noiseSd: start * r.uniform(0.01, 0.03), gc: r.chance(0.5) ? { amplitude: start * r.uniform(0.05, 0.2), periodMin: [2, 15], sigma: 0.08 } : undefined, leak: { mibPerHour: (limit - start) / hoursToKill, sigma: 0.1 } },
+    deployEveryHours: deployEvery(hoursToKill),
+    ageAtStartHours: r.uniform(0, ageShare * hoursToKill),
+    limit: { kind: 'fixed', mib: limit },
+    runHours: 24 * 20,
+  };
+}
+
 export const FAMILIES: Record<string, (r: Rng) => Scenario> = {
   'steady-undersized': (r) => ({
     ...common(r, 'steady-undersized'),
@@ -103,36 +123,8 @@ export const FAMILIES: Record<string, (r: Rng) => Scenario> = {
       limit: { kind: 'share-of-peak', share: r.uniform(0.88, 0.99) },
     };
   },
-  'slow-leak': (r) => {
-    const limit = r.pick([512, 1024, 2048, 3072, 4096]);
-    const start = limit * r.uniform(0.25, 0.55);
-    const hoursToKill = r.uniform(18, 96);
-    const base = common(r, 'slow-leak');
-    const app = steady(r, start);
-    return {
-      ...base,
-      app: { ...app, noiseSd: start * r.uniform(0.01, 0.03), gc: r.chance(0.5) ? { amplitude: start * r.uniform(0.05, 0.2), periodMin: [2, 15], sigma: 0.08 } : undefined, leak: { mibPerHour: (limit - start) / hoursToKill, sigma: 0.1 } },
-      deployEveryHours: [0.4 * hoursToKill, 2 * hoursToKill],
-      ageAtStartHours: r.uniform(0, 0.5 * hoursToKill),
-      limit: { kind: 'fixed', mib: limit },
-      runHours: 24 * 20,
-    };
-  },
-  'fast-leak': (r) => {
-    const limit = r.pick([512, 1024, 2048, 3072, 4096]);
-    const start = limit * r.uniform(0.25, 0.55);
-    const hoursToKill = r.uniform(2.5, 16);
-    const base = common(r, 'fast-leak');
-    const app = steady(r, start);
-    return {
-      ...base,
-      app: { ...app, noiseSd: start * r.uniform(0.01, 0.03), gc: r.chance(0.5) ? { amplitude: start * r.uniform(0.05, 0.2), periodMin: [2, 15], sigma: 0.08 } : undefined, leak: { mibPerHour: (limit - start) / hoursToKill, sigma: 0.1 } },
-      deployEveryHours: [12, 72],
-      ageAtStartHours: r.uniform(0, 0.3 * hoursToKill),
-      limit: { kind: 'fixed', mib: limit },
-      runHours: 24 * 20,
-    };
-  },
+  'slow-leak': (r) => leaking(r, 'slow-leak', [18, 96], (h) => [0.4 * h, 2 * h], 0.5),
+  'fast-leak': (r) => leaking(r, 'fast-leak', [2.5, 16], () => [12, 72], 0.3),
   'sidecar-task': (r) => {
     const level = logUniform(r, 200, 2500);
     const sideLevel = r.uniform(30, 200);
