@@ -26,6 +26,10 @@ export interface AnalyzeOptions {
  * the kill shows the cycle's top.
  */
 export const SUSTAINED_RISE_MINUTES = 60;
+/** Usage whose median per-period peak sits at or above this share of the top is chronic (undersized). */
+export const CHRONIC_SHARE = 0.7;
+/** A burst is usage at or above this share of the way from the baseline to the top (the limit at the kill). */
+export const BURST_LINE = 0.5;
 /** Censored when the peak reaches 97 % of the ceiling. */
 export const CENSORED_SHARE = 0.97;
 const WINDOW_MS = 30 * 60_000;
@@ -242,7 +246,7 @@ export function estimateNextKillHours(analysis: PatternAnalysis, limitMiB: numbe
  * each as a share of the rise that killed (the kill's is 1); null without a rise.
  */
 export function burstsOf(pts: readonly { max: number }[], baseline: number, top: number): { count: number; typicalRise: number | null } {
-  const threshold = baseline + 0.5 * (top - baseline);
+  const threshold = baseline + BURST_LINE * (top - baseline);
   const rise = top - baseline;
   const peaks: number[] = [];
   let run = -Infinity;
@@ -325,8 +329,9 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   const burstStats = burstsOf(pts, baseline, top);
   // How long usage had been at least halfway up to the top when the series ends (the kill): minutes for a burst,
   // hours for a daily load peak.
+  const burstLine = baseline + BURST_LINE * (top - baseline);
   let runStart = pts.length;
-  while (runStart > 0 && (pts[runStart - 1] as Usable).max >= baseline + 0.5 * (top - baseline)) runStart--;
+  while (runStart > 0 && (pts[runStart - 1] as Usable).max >= burstLine) runStart--;
   const risenMinutes = runStart < pts.length ? Math.max(0, (opts.now - (pts[runStart] as Usable).t) / 60_000) : 0;
   const evidence = {
     source: series.source,
@@ -400,13 +405,13 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   }
   if (leak) {
     pattern = 'leak';
-  } else if (baseline >= 0.7 * top) {
+  } else if (baseline >= CHRONIC_SHARE * top) {
     pattern = 'chronic';
     reasons.push(`usage sits high: median per-period peak ${fmt(baseline)} MiB = ${pct(baseline / top)} of ${fmt(top)} MiB: undersized`);
   } else {
     pattern = 'spike';
     // Name the burst: the last run of points above halfway between the median and the top.
-    const threshold = baseline + 0.5 * (top - baseline);
+    const threshold = burstLine;
     let i = pts.length - 1;
     while (i >= 0 && (pts[i] as Usable).max < threshold) i--;
     let j = i;

@@ -17,7 +17,7 @@
  *
  * Pure: no I/O.
  */
-import { estimateNextKillHours, SUSTAINED_RISE_MINUTES } from './memory-pattern';
+import { CHRONIC_SHARE, estimateNextKillHours, SUSTAINED_RISE_MINUTES } from './memory-pattern';
 import { FARGATE_MAX_MEMORY_MIB, fargateTaskSize } from './fargate-sizes';
 import type {
   Confidence,
@@ -178,7 +178,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     // In between, KRR's OOM rule.
     const enough = hasData && ev.points >= 3 && base !== null;
     const nearLimit = enough && base >= 0.8 * used;
-    const burst = enough && base < 0.7 * used ? base + SPIKE_EXCURSION.perTypicalRise * (used - base) : null;
+    const burst = enough && base < CHRONIC_SHARE * used ? base + SPIKE_EXCURSION.perTypicalRise * (used - base) : null;
     hard = nearLimit ? Math.min(vpa, krr) : Math.max(krr, burst ?? 0);
     const lead = hasData ? `too little history to tell the pattern (${ev.points.toString()} points)` : 'no memory metrics';
     if (nearLimit) {
@@ -188,7 +188,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
       );
     } else if (burst !== null && burst > krr) {
       reasons.push(
-        `${lead}: usage sat at ${fmt(base ?? 0)} MiB, below 70 % of the ${fmt(used)} MiB reached at the kill: a burst, the only one seen, ` +
+        `${lead}: usage sat at ${fmt(base ?? 0)} MiB, below ${Math.round(CHRONIC_SHARE * 100).toString()} % of the ${fmt(used)} MiB reached at the kill: a burst, the only one seen, ` +
           `sized like one: ${fmt(base ?? 0)} + ${SPIKE_EXCURSION.perTypicalRise.toString()} × ${fmt(used - (base ?? 0))} = ${fmt(hard)} MiB (above KRR's OOM rule, ${fmt(krr)} MiB)`,
       );
     } else {
