@@ -252,7 +252,8 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   let soft: number;
   if (avg !== null && hasData) {
     const target = memory === null ? Math.max(avg * 1.1, used) : avg * 1.1;
-    soft = Math.min(hard, roundUp(target, MEMORY_STEP_MIB));
+    // A series of zeros (a metric that reported nothing) must not give a 0 MiB reservation, which ECS rejects.
+    soft = Math.min(hard, Math.max(MEMORY_STEP_MIB, roundUp(target, MEMORY_STEP_MIB)));
     reasons.push(
       memory === null
         ? `memoryReservation ${fmt(soft)} MiB: no hard limit, so the reservation must cover what it uses: max(average ${fmt(avg)} × 1.1, ${fmt(used)})`

@@ -41,6 +41,12 @@ describe('recommendMemory', () => {
     expect(recommendMemory(input({ kind: 'exited' }))).toBeNull();
   });
 
+  it('a series of zeros (a metric that reported nothing) never gives a 0 MiB reservation', () => {
+    const r = recommendMemory(input({ analysis: analysis('chronic', { peakMiB: 0, averageMiB: 0, baselineMiB: 0, censored: false }) }))!;
+    expect(r.memoryReservation).toBe(16);
+    expect(r.memory).toBeGreaterThanOrEqual(1.2 * 1024);
+  });
+
   it('chronic: a moderate raise above the censored limit, not a blow-up', () => {
     const r = recommendMemory(input({}))!;
     // 950 + 1.6 × (1024 − 950) = 1068, floored at VPA's 1.2 × 1024 = 1229 → 1232 (16 MiB steps)

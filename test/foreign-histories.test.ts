@@ -1,0 +1,156 @@
+/**
+ * Memory histories the project's simulator never makes: property-based (fast-check), shapes drawn at random (flat,
+ * ramps, saw-tooth, square waves, lone spikes, plateaus at the limit, zeros, huge values, gaps, missing statistics,
+ * duplicate and out-of-order timestamps, any period). Whatever the history, the analysis and the fix for an OOM kill
+ * must hold these invariants:
+ * - no throw, and every number finite;
+ * - the fix raises the limit (a kill proves the container needed more), by at least VPA's 20 %, in 16 MiB steps;
+ * - and not absurdly: at most about twice what the container was seen to need;
+ * - the reservation never above the hard limit, the task memory holds the containers;
+ * - no reason or evidence that reads NaN, Infinity or undefined.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { analyzeMemory } from '../lambda/memory-pattern';
+import type { ContainerDefinition, MemoryPoint, MemorySeries, TaskDefinition } from '../lambda/model';
+import { MEMORY_STEP_MIB, recommendMemory } from '../lambda/recommend-memory';
+
+const KILL = Date.UTC(2026, 0, 5, 12);
+
+type Shape = 'flat' | 'ramp' | 'saw' | 'square' | 'spike' | 'plateau' | 'noise' | 'zeros';
+
+interface History {
+  shape: Shape;
+  limit: number;
+  periodSeconds: number;
+  points: MemoryPoint[];
+}
+
+/** A history of `n` periods ending at the kill, its shape scaled to the limit and censored at it. */
+const historyArb: fc.Arbitrary<History> = fc
+  .record({
+    shape: fc.constantFrom<Shape>('flat', 'ramp', 'saw', 'square', 'spike', 'plateau', 'noise', 'zeros'),
+    limit: fc.oneof(fc.integer({ min: 4, max: 512 }), fc.integer({ min: 512, max: 16_384 }), fc.integer({ min: 16_384, max: 122_880 })),
+    periodSeconds: fc.oneof(fc.constantFrom(60, 300), fc.integer({ min: 1, max: 3600 })),
+    n: fc.oneof(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 16, max: 400 }), fc.integer({ min: 400, max: 3000 })),
+    level: fc.double({ min: 0, max: 1.2, noNaN: true }),
+    amplitude: fc.double({ min: 0, max: 1, noNaN: true }),
+    cycle: fc.integer({ min: 2, max: 500 }),
+    seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+    dropShare: fc.double({ min: 0, max: 0.5, noNaN: true }),
+    missing: fc.constantFrom('none', 'max', 'avg', 'some'),
+    disorder: fc.boolean(),
+  })
+  .map((h) => {
+    let s = h.seed;
+    const rand = (): number => {
+      s = (s * 48271) % 2147483647;
+      return s / 2147483647;
+    };
+    const points: MemoryPoint[] = [];
+    for (let i = 0; i < h.n; i++) {
+      if (rand() < h.dropShare && i < h.n - 1) continue;
+      const x = i / Math.max(1, h.n - 1);
+      const phase = (i % h.cycle) / h.cycle;
+      const shapeValue: Record<Shape, number> = {
+        flat: h.level,
+        ramp: h.level * 0.3 + h.amplitude * x,
+        saw: h.level * 0.5 + h.amplitude * phase * 0.5,
+        square: h.level * 0.4 + (phase < 0.3 ? h.amplitude * 0.6 : 0),
+        spike: h.level * 0.3 + (i === h.n - 1 || rand() < 0.01 ? 1 : 0),
+        plateau: x > 0.5 ? 1 : h.level,
+        noise: rand() * (h.level + h.amplitude),
+        zeros: 0,
+      };
+      const v = Math.max(0, Math.min(h.limit, shapeValue[h.shape] * h.limit * (1 + 0.02 * (rand() - 0.5))));
+      const avg = v * (0.8 + 0.2 * rand());
+      const dropMax = h.missing === 'max' || (h.missing === 'some' && rand() < 0.2);
+      const dropAvg = h.missing === 'avg' || (h.missing === 'some' && rand() < 0.2);
+      points.push({ t: KILL - (h.n - 1 - i) * h.periodSeconds * 1000, maxMiB: dropMax ? null : v, avgMiB: dropAvg ? null : avg });
+    }
+    if (h.disorder && points.length > 2) {
+      // Out of order, and a duplicate timestamp: what a concatenated export can look like.
+      points.reverse();
+      points.push({ ...(points[0] as MemoryPoint) });
+    }
+    return { shape: h.shape, limit: h.limit, periodSeconds: h.periodSeconds, points };
+  });
+
+function container(name: string, memory: number | null, memoryReservation: number | null): ContainerDefinition {
+  return { name, image: `${name}:1`, essential: name === 'app', memory, memoryReservation, cpu: null, environment: {}, command: [], entryPoint: [], logConfiguration: null, stopTimeout: null };
+}
+
+function taskDef(containers: ContainerDefinition[], memory: number | null, fargate: boolean): TaskDefinition {
+  return { taskDefinitionArn: null, family: 'svc', revision: 1, cpu: fargate ? 1024 : null, memory, requiresCompatibilities: [fargate ? 'FARGATE' : 'EC2'], networkMode: 'awsvpc', containers };
+}
+
+const BAD_TEXT = /NaN|Infinity|undefined|null MiB/;
+
+function finiteOrNull(v: unknown): boolean {
+  return v === null || v === undefined || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+}
+
+describe('foreign memory histories (property-based)', () => {
+  it('container scope: the analysis stays finite and the fix raises the limit, in steps, within reason', () => {
+    fc.assert(
+      fc.property(historyArb, fc.boolean(), fc.option(fc.double({ min: 0.1, max: 1, noNaN: true }), { nil: null }), (h, fargate, reservationShare) => {
+        const series: MemorySeries = { source: 'container-insights-container', scope: 'container', periodSeconds: h.periodSeconds, points: h.points, ceilingMiB: h.limit };
+        const analysis = analyzeMemory(series, { limitMiB: h.limit, now: KILL });
+        expect(['chronic', 'spike', 'leak', 'unknown']).toContain(analysis.pattern);
+        for (const v of Object.values(analysis.evidence)) expect(finiteOrNull(v)).toBe(true);
+        expect(analysis.reasons.join('\n')).not.toMatch(BAD_TEXT);
+
+        const reservation = reservationShare === null ? null : Math.max(4, Math.round(h.limit * reservationShare));
+        const td = taskDef([container('app', h.limit, reservation)], fargate ? null : null, fargate);
+        const rec = recommendMemory({
+          container: 'app', kind: 'oom-killed', launchType: fargate ? 'FARGATE' : 'EC2', taskDefinition: td, eventContainer: null,
+          eventTaskMemory: null, eventTaskCpu: null, analysis, seriesScope: 'container',
+        });
+        expect(rec).not.toBeNull();
+        if (!rec) return;
+        expect(Number.isInteger(rec.memory)).toBe(true);
+        expect(rec.memory % MEMORY_STEP_MIB).toBe(0);
+        const peak = analysis.evidence.peakMiB ?? 0;
+        const used = Math.max(h.limit, peak);
+        if (rec.memory < 120 * 1024) {
+          // A kill proves the container needed more than its limit: never the same limit again, at least VPA's 20 %.
+          expect(rec.memory).toBeGreaterThanOrEqual(Math.min(1.2 * h.limit, 120 * 1024 - MEMORY_STEP_MIB));
+        }
+        // Not absurd: at most about twice what it was seen to need (the largest rule: a burst seen once, 1.92×), or
+        // VPA's +100 MiB on a tiny container, or the 128 MiB floor.
+        expect(rec.memory).toBeLessThanOrEqual(Math.max(128, 2.1 * used, used + 100) + MEMORY_STEP_MIB);
+        expect(rec.memoryReservation).toBeGreaterThan(0);
+        expect(rec.memoryReservation).toBeLessThanOrEqual(rec.memory);
+        if (rec.taskMemory !== null) expect(rec.taskMemory).toBeGreaterThanOrEqual(rec.memory);
+        expect([...rec.reasons, ...rec.deadEnds].join('\n')).not.toMatch(BAD_TEXT);
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 400), seed: Number(process.env.FC_SEED ?? 20261201) },
+    );
+  });
+
+  it('task scope with a sidecar: the fix is attributed to the container, finite and above its limit', () => {
+    fc.assert(
+      fc.property(historyArb, fc.integer({ min: 0, max: 4096 }), fc.boolean(), (h, sideReservation, appHasLimit) => {
+        const taskMemory = h.limit + sideReservation;
+        const series: MemorySeries = { source: 'container-insights-task', scope: 'task', periodSeconds: h.periodSeconds, points: h.points, ceilingMiB: taskMemory };
+        const analysis = analyzeMemory(series, { limitMiB: null, now: KILL });
+        for (const v of Object.values(analysis.evidence)) expect(finiteOrNull(v)).toBe(true);
+        const td = taskDef([container('app', appHasLimit ? h.limit : null, null), container('log_router', null, sideReservation)], taskMemory, true);
+        const rec = recommendMemory({
+          container: 'app', kind: 'oom-killed', launchType: 'FARGATE', taskDefinition: td, eventContainer: null,
+          eventTaskMemory: null, eventTaskCpu: null, analysis, seriesScope: 'task',
+        });
+        expect(rec).not.toBeNull();
+        if (!rec) return;
+        expect(Number.isFinite(rec.memory)).toBe(true);
+        expect(rec.memory % MEMORY_STEP_MIB).toBe(0);
+        if (appHasLimit && rec.memory < 120 * 1024 - 4096) expect(rec.memory).toBeGreaterThanOrEqual(1.2 * h.limit);
+        expect(rec.memoryReservation).toBeLessThanOrEqual(rec.memory);
+        expect(rec.taskMemory).not.toBeNull();
+        expect(rec.taskMemory ?? 0).toBeGreaterThanOrEqual(rec.memory + sideReservation);
+        expect([...rec.reasons, ...rec.deadEnds].join('\n')).not.toMatch(BAD_TEXT);
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 300), seed: Number(process.env.FC_SEED ?? 20261202) },
+    );
+  });
+});
