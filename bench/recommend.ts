@@ -2,7 +2,8 @@
  * Recommendation benchmark: every strategy against the same simulated OOM kills, judged on the next 7 days.
  *   npm run bench:recommend                 table on stdout
  *   npm run bench:recommend -- --json       one JSON document
- *   options: --instances N (per family and seed, default 200), --seed S (default 1), --seeds 1-5 (pool several seeds)
+ *   options: --instances N (per family and seed, default 200), --seed S (default 1), --seeds 1-5 (pool several seeds),
+ *            --frontier (add the hindsight flat-rule yardstick, see flatFrontier)
  * Deterministic: the same seed gives the same table.
  *
  * Targets (issue 3), checked per family and printed as verdict lines (and as `targets` in --json):
@@ -16,7 +17,8 @@
  * - leak families: the project flags >= 95 % of leaks.
  */
 import { FAMILY_NAMES } from './simulator/families';
-import { simulate } from './simulator/simulate';
+import { type Instance, simulate } from './simulator/simulate';
+import { markdownTable, percentile } from './lib/table';
 import { STRATEGIES, type StrategyName, propose } from './simulator/strategies';
 
 interface Row {
@@ -47,16 +49,18 @@ function seedsArg(): number[] | null {
   return out;
 }
 
-function quantile(xs: number[], q: number): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (pos - lo);
-}
-
 const round = (n: number, d = 3): number => Math.round(n * 10 ** d) / 10 ** d;
+
+/** The family's instances, `instances` per seed (a drawn container that never hits its limit is re-drawn). */
+function* instancesOf(familyIndex: number, seeds: readonly number[], instances: number): Generator<Instance> {
+  const family = FAMILY_NAMES[familyIndex] as string;
+  for (const sd of seeds) for (let k = 0, m = 0; m < instances && k < instances * 5; k++) {
+    const inst = simulate(family, (sd * 1_000_003 + familyIndex * 100_003 + k * 7919) >>> 0);
+    if (!inst) continue;
+    m++;
+    yield inst;
+  }
+}
 
 /** Instances per family for each seed; several seeds pool their instances (200 × seeds per family). */
 export function runBench(instances: number, seed: number | readonly number[]): Row[] {
@@ -67,10 +71,7 @@ export function runBench(instances: number, seed: number | readonly number[]): R
     const acc = new Map<StrategyName, { free: number; over: number[]; detected: number; errors: number[] }>();
     for (const s of STRATEGIES) acc.set(s, { free: 0, over: [], detected: 0, errors: [] });
     let n = 0;
-    for (const sd of seeds) for (let k = 0, m = 0; m < instances && k < instances * 5; k++) {
-      const inst = simulate(family, (sd * 1_000_003 + fi * 100_003 + k * 7919) >>> 0);
-      if (!inst) continue;
-      m++;
+    for (const inst of instancesOf(fi, seeds, instances)) {
       n++;
       for (const s of STRATEGIES) {
         const a = acc.get(s)!;
@@ -92,15 +93,80 @@ export function runBench(instances: number, seed: number | readonly number[]): R
         strategy: s,
         family,
         oomFreeRate: round(a.free / n),
-        overprovisionMedian: round(quantile(a.over, 0.5)),
-        overprovisionP90: round(quantile(a.over, 0.9)),
+        overprovisionMedian: round(percentile(a.over, 0.5)),
+        overprovisionP90: round(percentile(a.over, 0.9)),
         leakDetectionRate: s === 'project' && leakFamily ? round(a.detected / n) : null,
-        nextKillErrorMedian: s === 'project' && leakFamily && a.errors.length > 0 ? round(quantile(a.errors, 0.5)) : null,
+        nextKillErrorMedian: s === 'project' && leakFamily && a.errors.length > 0 ? round(percentile(a.errors, 0.5)) : null,
         instances: n,
       });
     }
   }
   return rows;
+}
+
+/** One point of the hindsight flat rule: memory = ceil(factor × the limit at the kill). */
+export interface FlatPoint {
+  factor: number;
+  oomFreeRate: number;
+  overprovisionMedian: number;
+}
+
+export interface FlatFrontier {
+  family: string;
+  project: { oomFreeRate: number; overprovisionMedian: number };
+  /** The smallest factor that keeps >= 99 % of the family OOM-free, chosen knowing the outcomes; null if none <= 3. */
+  at99: FlatPoint | null;
+  /** The smallest factor at least as safe as the project, and its median (is the project better than hindsight?). */
+  atProject: FlatPoint | null;
+}
+
+/**
+ * The flat-rule frontier, a yardstick for the targets: per non-leak family, memory = factor × the limit at the kill
+ * (rounded up to 1 MiB like the peers), with the factor chosen per family knowing the next 7 days, which no real rule
+ * can. Where even this hindsight rule needs more than 1.35x median to reach 99 % OOM-free, the target sits beyond what
+ * one factor can do; where the project beats it, the project's rules carry information a single factor does not.
+ */
+export function flatFrontier(instances: number, seed: number | readonly number[]): FlatFrontier[] {
+  const seeds = typeof seed === 'number' ? [seed] : seed;
+  const out: FlatFrontier[] = [];
+  for (const [fi, family] of FAMILY_NAMES.entries()) {
+    if (family.includes('leak')) continue;
+    const limits: number[] = [];
+    const oracles: number[] = [];
+    const projectOver: number[] = [];
+    let projectFree = 0;
+    for (const inst of instancesOf(fi, seeds, instances)) {
+      const m = propose('project', inst.obs).memory;
+      if (inst.firstKillHours(m) === null) projectFree++;
+      projectOver.push(m / inst.oracle);
+      limits.push(inst.obs.limit);
+      oracles.push(inst.oracle);
+    }
+    const n = limits.length;
+    const project = { oomFreeRate: round(projectFree / n), overprovisionMedian: round(percentile(projectOver, 0.5)) };
+    const pointAt = (factor: number): FlatPoint => {
+      // OOM-free exactly when the new limit is above the true 7-day peak (firstKillHours kills at demand >= limit).
+      const mem = limits.map((l) => Math.ceil(factor * l));
+      const free = mem.filter((m, i) => m > (oracles[i] as number)).length;
+      return { factor, oomFreeRate: round(free / n), overprovisionMedian: round(percentile(mem.map((m, i) => m / (oracles[i] as number)), 0.5)) };
+    };
+    let at99: FlatPoint | null = null;
+    let atProject: FlatPoint | null = null;
+    for (let f = 1; f <= 3.0001 && (at99 === null || atProject === null); f = Math.round((f + 0.005) * 1000) / 1000) {
+      const p = pointAt(f);
+      if (at99 === null && p.oomFreeRate >= SAFE_OOM_FREE) at99 = p;
+      if (atProject === null && p.oomFreeRate >= project.oomFreeRate) atProject = p;
+    }
+    out.push({ family, project, at99, atProject });
+  }
+  return out;
+}
+
+function frontierTable(rows: FlatFrontier[]): string {
+  const pt = (p: FlatPoint | null): string => (p === null ? 'none up to 3x' : `${p.factor.toFixed(3)}x limit: ${(p.oomFreeRate * 100).toFixed(1)}% / ${p.overprovisionMedian.toFixed(3)}x`);
+  const head = ['family', 'project', 'hindsight flat, >= 99 % OOM-free', 'hindsight flat, as safe as the project'];
+  const lines = rows.map((r) => [r.family, `${(r.project.oomFreeRate * 100).toFixed(1)}% / ${r.project.overprovisionMedian.toFixed(3)}x`, pt(r.at99), pt(r.atProject)]);
+  return markdownTable(head, lines);
 }
 
 export const SAFE_OOM_FREE = 0.99;
@@ -185,10 +251,7 @@ function table(rows: Row[]): string {
     r.leakDetectionRate === null ? '-' : `${(r.leakDetectionRate * 100).toFixed(1)}%`,
     r.nextKillErrorMedian === null ? '-' : `${(r.nextKillErrorMedian * 100).toFixed(1)}%`,
   ]);
-  const all = [head, ...lines];
-  const widths = head.map((_, i) => Math.max(...all.map((l) => (l[i] as string).length)));
-  const fmt = (l: string[]): string => `| ${l.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
-  return [fmt(head), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...lines.map(fmt)].join('\n');
+  return markdownTable(head, lines);
 }
 
 function main(): void {
@@ -197,8 +260,9 @@ function main(): void {
   const seed = seeds.length === 1 ? String(seeds[0]) : seeds.join(',');
   const started = Date.now();
   const rows = runBench(instances, seeds);
+  const frontier = process.argv.includes('--frontier') ? flatFrontier(instances, seeds) : null;
   if (process.argv.includes('--json')) {
-    process.stdout.write(`${JSON.stringify({ results: rows, targets: judge(rows) })}\n`);
+    process.stdout.write(`${JSON.stringify({ results: rows, targets: judge(rows), ...(frontier ? { frontier } : {}) })}\n`);
     return;
   }
   const targets = judge(rows);
@@ -208,7 +272,12 @@ function main(): void {
       'against a safe peer (OOM-free >= 99 %) the project needs OOM-free >= and median over <=; against an unsafe one a higher OOM-free rate;\n' +
       'and against every peer, strictly better on at least one axis.\n' +
       `${verdictLines(targets)}\n` +
-      `overall: ${targets.every((t) => t.pass) ? 'pass' : 'FAIL'} (${targets.filter((t) => t.pass).length.toString()}/${targets.length.toString()} families)\n`,
+      `overall: ${targets.every((t) => t.pass) ? 'pass' : 'FAIL'} (${targets.filter((t) => t.pass).length.toString()}/${targets.length.toString()} families)\n` +
+      (frontier
+        ? '\nHindsight flat rule (--frontier): memory = factor x the limit at the kill, the factor chosen per family knowing the next 7 days.\n' +
+          'OOM-free / median over-provisioning. A yardstick, not a strategy: no rule can know the factor in advance.\n' +
+          `${frontierTable(frontier)}\n`
+        : ''),
   );
 }
 

@@ -22,3 +22,11 @@ export function wantsJson(argv: readonly string[] = process.argv.slice(2)): bool
 }
 
 export const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+
+/** A Markdown table: a header row and the rows, columns padded to the widest cell. */
+export function markdownTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const all = [head, ...rows];
+  const widths = head.map((_, i) => Math.max(...all.map((l) => (l[i] ?? '').length)));
+  const fmt = (l: readonly string[]): string => `| ${widths.map((w, i) => (l[i] ?? '').padEnd(w)).join(' | ')} |`;
+  return [fmt(head), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(fmt)].join('\n');
+}
