@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judge, runBench } from '../bench/recommend';
+import { flatFrontier, judge, runBench } from '../bench/recommend';
 import { FAMILY_NAMES } from '../bench/simulator/families';
 import { Rng } from '../bench/simulator/random';
 import { simulate } from '../bench/simulator/simulate';
@@ -74,5 +74,20 @@ describe('bench simulator', () => {
     expect(t.find((f) => f.family === 'a')?.peers.find((p) => p.peer === 'vpa')).toMatchObject({ peerSafe: true, atLeastAsGood: false, strictlyBetter: true });
     expect(t.find((f) => f.family === 'b')?.pass).toBe(true);
     expect(t.find((f) => f.family === 'x-leak')).toMatchObject({ leakFamily: true, leakDetection: true, pass: true });
+  });
+  it('the hindsight flat-rule yardstick: the smallest factor reaching 99 % OOM-free, and the one as safe as the project', () => {
+    const rows = flatFrontier(20, 1);
+    expect(rows.map((r) => r.family)).toEqual(FAMILY_NAMES.filter((f) => !f.includes('leak')));
+    for (const r of rows) {
+      expect(r.at99).not.toBeNull();
+      expect(r.at99!.oomFreeRate).toBeGreaterThanOrEqual(0.99);
+      expect(r.at99!.factor).toBeGreaterThanOrEqual(1);
+      expect(r.atProject!.oomFreeRate).toBeGreaterThanOrEqual(r.project.oomFreeRate);
+      // One scan upwards: the safer target is reached at the larger factor.
+      if (r.project.oomFreeRate >= 0.99) expect(r.atProject!.factor).toBeGreaterThanOrEqual(r.at99!.factor);
+      else expect(r.atProject!.factor).toBeLessThanOrEqual(r.at99!.factor);
+      // More headroom never lowers the median over-provisioning.
+      if (r.atProject!.factor >= r.at99!.factor) expect(r.atProject!.overprovisionMedian).toBeGreaterThanOrEqual(r.at99!.overprovisionMedian);
+    }
   });
 });
