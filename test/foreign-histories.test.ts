@@ -11,6 +11,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../lambda/errors';
+import { parseMetricStatistics } from '../lambda/memory-metrics';
 import { analyzeMemory } from '../lambda/memory-pattern';
 import type { ContainerDefinition, MemoryPoint, MemorySeries, TaskDefinition } from '../lambda/model';
 import { MEMORY_STEP_MIB, recommendMemory } from '../lambda/recommend-memory';
@@ -151,6 +153,35 @@ describe('foreign memory histories (property-based)', () => {
         expect([...rec.reasons, ...rec.deadEnds].join('\n')).not.toMatch(BAD_TEXT);
       }),
       { numRuns: Number(process.env.FC_RUNS ?? 300), seed: Number(process.env.FC_SEED ?? 20261202) },
+    );
+  });
+  it('metrics files of any shape: parsed to sorted, finite, non-negative points, or refused with a clear error', () => {
+    const value = fc.oneof(fc.double(), fc.integer(), fc.string(), fc.constant(null), fc.boolean(), fc.constant(-1));
+    const stamp = fc.oneof(fc.date({ noInvalidDate: false }).map((d) => (Number.isNaN(d.getTime()) ? 'not a date' : d.toISOString())), fc.integer(), fc.string(), fc.constant(null));
+    const datapoint = fc.record({ Timestamp: stamp, Maximum: value, Average: value, Unit: fc.constantFrom('Megabytes', 'Percent', 'Bytes', 'None', 7) }, { requiredKeys: [] });
+    const statistics = fc.record({ Label: fc.constantFrom('MemoryUtilization', 'ContainerMemoryUtilized', 'TaskMemoryUtilized', 'MemoryUtilized', '', 42), Datapoints: fc.array(fc.oneof(datapoint, fc.anything()), { maxLength: 60 }) }, { requiredKeys: ['Datapoints'] });
+    const result = fc.record({ Id: fc.constantFrom('max', 'avg', 'm1', 'Average', 3), Label: fc.constantFrom('ContainerMemoryUtilized', 'MemoryUtilization', 'x'), Timestamps: fc.array(stamp, { maxLength: 40 }), Values: fc.array(value, { maxLength: 40 }) }, { requiredKeys: [] });
+    const metricData = fc.record({ MetricDataResults: fc.array(fc.oneof(result, fc.anything()), { maxLength: 4 }) });
+    fc.assert(
+      fc.property(fc.oneof(statistics, metricData, fc.anything()), (input) => {
+        let d: ReturnType<typeof parseMetricStatistics>;
+        try {
+          d = parseMetricStatistics(input, 'aws-ecs');
+        } catch (e) {
+          expect(e).toBeInstanceOf(InvalidInputError);
+          expect((e as Error).message).toMatch(/^metrics: /);
+          return;
+        }
+        expect(d.periodSeconds).toBeGreaterThanOrEqual(60);
+        expect(d.periodSeconds).toBeLessThanOrEqual(3600);
+        for (const [i, p] of d.points.entries()) {
+          expect(Number.isFinite(p.t)).toBe(true);
+          if (i > 0) expect(p.t).toBeGreaterThan((d.points[i - 1] as { t: number }).t);
+          for (const v of [p.max, p.avg]) if (v !== null) expect(Number.isFinite(v) && v >= 0).toBe(true);
+          expect(p.max !== null || p.avg !== null).toBe(true);
+        }
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 500), seed: Number(process.env.FC_SEED ?? 20261203) },
     );
   });
 });
