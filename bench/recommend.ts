@@ -62,8 +62,11 @@ function* instancesOf(familyIndex: number, seeds: readonly number[], instances: 
   }
 }
 
-/** Instances per family for each seed; several seeds pool their instances (200 × seeds per family). */
-export function runBench(instances: number, seed: number | readonly number[]): Row[] {
+/**
+ * Instances per family for each seed; several seeds pool their instances (200 × seeds per family). With `frontier`,
+ * each family's instances are also recorded there for the hindsight yardstick (flatFrontier).
+ */
+export function runBench(instances: number, seed: number | readonly number[], frontier?: Map<string, FrontierSample[]>): Row[] {
   const seeds = typeof seed === 'number' ? [seed] : seed;
   const rows: Row[] = [];
   for (const [fi, family] of FAMILY_NAMES.entries()) {
@@ -71,11 +74,14 @@ export function runBench(instances: number, seed: number | readonly number[]): R
     const acc = new Map<StrategyName, { free: number; over: number[]; detected: number; errors: number[] }>();
     for (const s of STRATEGIES) acc.set(s, { free: 0, over: [], detected: 0, errors: [] });
     let n = 0;
+    const samples: FrontierSample[] = [];
+    frontier?.set(family, samples);
     for (const inst of instancesOf(fi, seeds, instances)) {
       n++;
       for (const s of STRATEGIES) {
         const a = acc.get(s)!;
         const p = propose(s, inst.obs);
+        if (s === 'project') samples.push({ limit: inst.obs.limit, oracle: inst.oracle, project: p.memory });
         if (inst.firstKillHours(p.memory) === null) a.free++;
         a.over.push(p.memory / inst.oracle);
         if (s === 'project' && leakFamily) {
@@ -104,11 +110,22 @@ export function runBench(instances: number, seed: number | readonly number[]): R
   return rows;
 }
 
+export const SAFE_OOM_FREE = 0.99;
+export const MAX_OVERPROVISION = 1.35;
+export const MIN_LEAK_DETECTION = 0.95;
+
 /** One point of the hindsight flat rule: memory = ceil(factor × the limit at the kill). */
 export interface FlatPoint {
   factor: number;
   oomFreeRate: number;
   overprovisionMedian: number;
+}
+
+/** What the yardstick needs of one instance: the limit at the kill, the true 7-day peak, the project's new limit. */
+export interface FrontierSample {
+  limit: number;
+  oracle: number;
+  project: number;
 }
 
 export interface FlatFrontier {
@@ -126,24 +143,15 @@ export interface FlatFrontier {
  * can. Where even this hindsight rule needs more than 1.35x median to reach 99 % OOM-free, the target sits beyond what
  * one factor can do; where the project beats it, the project's rules carry information a single factor does not.
  */
-export function flatFrontier(instances: number, seed: number | readonly number[]): FlatFrontier[] {
-  const seeds = typeof seed === 'number' ? [seed] : seed;
+export function flatFrontier(samples: ReadonlyMap<string, readonly FrontierSample[]>): FlatFrontier[] {
   const out: FlatFrontier[] = [];
-  for (const [fi, family] of FAMILY_NAMES.entries()) {
-    if (family.includes('leak')) continue;
-    const limits: number[] = [];
-    const oracles: number[] = [];
-    const projectOver: number[] = [];
-    let projectFree = 0;
-    for (const inst of instancesOf(fi, seeds, instances)) {
-      const m = propose('project', inst.obs).memory;
-      if (inst.firstKillHours(m) === null) projectFree++;
-      projectOver.push(m / inst.oracle);
-      limits.push(inst.obs.limit);
-      oracles.push(inst.oracle);
-    }
-    const n = limits.length;
-    const project = { oomFreeRate: round(projectFree / n), overprovisionMedian: round(percentile(projectOver, 0.5)) };
+  for (const [family, xs] of samples) {
+    if (family.includes('leak') || xs.length === 0) continue;
+    const n = xs.length;
+    const limits = xs.map((x) => x.limit);
+    const oracles = xs.map((x) => x.oracle);
+    const projectFree = xs.filter((x) => x.project > x.oracle).length;
+    const project = { oomFreeRate: round(projectFree / n), overprovisionMedian: round(percentile(xs.map((x) => x.project / x.oracle), 0.5)) };
     const pointAt = (factor: number): FlatPoint => {
       // OOM-free exactly when the new limit is above the true 7-day peak (firstKillHours kills at demand >= limit).
       const mem = limits.map((l) => Math.ceil(factor * l));
@@ -168,10 +176,6 @@ function frontierTable(rows: FlatFrontier[]): string {
   const lines = rows.map((r) => [r.family, `${(r.project.oomFreeRate * 100).toFixed(1)}% / ${r.project.overprovisionMedian.toFixed(3)}x`, pt(r.at99), pt(r.atProject)]);
   return markdownTable(head, lines);
 }
-
-export const SAFE_OOM_FREE = 0.99;
-export const MAX_OVERPROVISION = 1.35;
-export const MIN_LEAK_DETECTION = 0.95;
 
 export interface PeerCheck {
   peer: StrategyName;
@@ -259,8 +263,9 @@ function main(): void {
   const seeds = seedsArg() ?? [arg('--seed', 1)];
   const seed = seeds.length === 1 ? String(seeds[0]) : seeds.join(',');
   const started = Date.now();
-  const rows = runBench(instances, seeds);
-  const frontier = process.argv.includes('--frontier') ? flatFrontier(instances, seeds) : null;
+  const samples = process.argv.includes('--frontier') ? new Map<string, FrontierSample[]>() : undefined;
+  const rows = runBench(instances, seeds, samples);
+  const frontier = samples ? flatFrontier(samples) : null;
   if (process.argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify({ results: rows, targets: judge(rows), ...(frontier ? { frontier } : {}) })}\n`);
     return;

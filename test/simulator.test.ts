@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flatFrontier, judge, runBench } from '../bench/recommend';
+import { type FrontierSample, flatFrontier, judge, runBench } from '../bench/recommend';
 import { FAMILY_NAMES } from '../bench/simulator/families';
 import { Rng } from '../bench/simulator/random';
 import { simulate } from '../bench/simulator/simulate';
@@ -76,7 +76,9 @@ describe('bench simulator', () => {
     expect(t.find((f) => f.family === 'x-leak')).toMatchObject({ leakFamily: true, leakDetection: true, pass: true });
   });
   it('the hindsight flat-rule yardstick: the smallest factor reaching 99 % OOM-free, and the one as safe as the project', () => {
-    const rows = flatFrontier(20, 1);
+    const samples = new Map<string, FrontierSample[]>();
+    runBench(20, 1, samples);
+    const rows = flatFrontier(samples);
     expect(rows.map((r) => r.family)).toEqual(FAMILY_NAMES.filter((f) => !f.includes('leak')));
     for (const r of rows) {
       expect(r.at99).not.toBeNull();
