@@ -12,10 +12,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../lambda/errors';
+import { parseTaskStateChange } from '../lambda/parse-task';
+import { parseTaskDefinition } from '../lambda/parse-task-definition';
+import { renderChatbotMessage } from '../lambda/render-chatbot';
+import { renderSnsMessage } from '../lambda/render-email';
+import { renderSlack } from '../lambda/render-slack';
+import { buildTriage } from '../lambda/triage';
 import { parseMetricStatistics } from '../lambda/memory-metrics';
 import { analyzeMemory } from '../lambda/memory-pattern';
 import type { ContainerDefinition, MemoryPoint, MemorySeries, TaskDefinition } from '../lambda/model';
 import { MEMORY_STEP_MIB, recommendMemory } from '../lambda/recommend-memory';
+import { EXAMPLES, loadJson } from './helpers/fixtures';
 
 const KILL = Date.UTC(2026, 0, 5, 12);
 
@@ -182,6 +189,37 @@ describe('foreign memory histories (property-based)', () => {
         }
       }),
       { numRuns: Number(process.env.FC_RUNS ?? 500), seed: Number(process.env.FC_SEED ?? 20261203) },
+    );
+  });
+  it('the whole pure path, event to rendered alerts, on a foreign history in any unit and source', () => {
+    const event = loadJson<Record<string, unknown>>(`${EXAMPLES}/oom-event.json`);
+    const task = parseTaskStateChange(event);
+    const definition = parseTaskDefinition(loadJson(`${EXAMPLES}/task-definition.json`));
+    const source = fc.constantFrom('aws-ecs-service', 'container-insights-container', 'container-insights-task', 'container-insights-service' as const);
+    fc.assert(
+      fc.property(historyArb, source, fc.boolean(), fc.boolean(), (h, src, percent, withDefinition) => {
+        // The same shape as a percentage of the limit (MemoryUtilization) or in MiB.
+        const scale = percent ? 100 / h.limit : 1;
+        const points = h.points.map((p) => ({ t: p.t, max: p.maxMiB === null ? null : p.maxMiB * scale, avg: p.avgMiB === null ? null : p.avgMiB * scale }));
+        const now = Math.max(KILL, ...h.points.map((p) => p.t)) + 30_000;
+        const { result, series } = buildTriage(
+          task,
+          { taskDefinition: withDefinition ? definition : null, metrics: { datasets: [{ source: src, unit: percent ? 'percent' : 'MiB', periodSeconds: h.periodSeconds, points }], containerInsights: src !== 'aws-ecs-service' }, deployed: null, warnings: [] },
+          { now, lookbackHours: 24 },
+        );
+        expect(result.classification.verdict).not.toBe('not-oom');
+        const rec = result.recommendation;
+        expect(rec).not.toBeNull();
+        expect(Number.isFinite(rec?.memory)).toBe(true);
+        expect(rec?.memoryReservation ?? 0).toBeLessThanOrEqual(rec?.memory ?? 0);
+        const slack = renderSlack(result, { series });
+        expect(slack.blocks.length).toBeLessThanOrEqual(50);
+        const sns = renderSnsMessage(result, { series });
+        expect(sns.Subject).toMatch(/^[\x20-\x7e]{1,99}$/);
+        expect(`${JSON.stringify(slack)}\n${sns.Message}`).not.toMatch(BAD_TEXT);
+        JSON.parse(renderChatbotMessage(result, { series }));
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 200), seed: Number(process.env.FC_SEED ?? 20261204) },
     );
   });
 });
