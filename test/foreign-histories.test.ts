@@ -95,6 +95,11 @@ function taskDef(containers: ContainerDefinition[], memory: number | null, farga
 
 const BAD_TEXT = /NaN|Infinity|undefined|null MiB/;
 
+/** Fixed seeds for CI; FC_RUNS and FC_SEED run a longer search elsewhere. */
+function runs(numRuns: number, seed: number): fc.Parameters<unknown> {
+  return { numRuns: Number(process.env['FC_RUNS'] ?? numRuns), seed: Number(process.env['FC_SEED'] ?? seed) };
+}
+
 function finiteOrNull(v: unknown): boolean {
   return v === null || v === undefined || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 }
@@ -110,7 +115,7 @@ describe('foreign memory histories (property-based)', () => {
         expect(analysis.reasons.join('\n')).not.toMatch(BAD_TEXT);
 
         const reservation = reservationShare === null ? null : Math.max(4, Math.round(h.limit * reservationShare));
-        const td = taskDef([container('app', h.limit, reservation)], fargate ? null : null, fargate);
+        const td = taskDef([container('app', h.limit, reservation)], null, fargate);
         const rec = recommendMemory({
           container: 'app', kind: 'oom-killed', launchType: fargate ? 'FARGATE' : 'EC2', taskDefinition: td, eventContainer: null,
           eventTaskMemory: null, eventTaskCpu: null, analysis, seriesScope: 'container',
@@ -133,7 +138,7 @@ describe('foreign memory histories (property-based)', () => {
         if (rec.taskMemory !== null) expect(rec.taskMemory).toBeGreaterThanOrEqual(rec.memory);
         expect([...rec.reasons, ...rec.deadEnds].join('\n')).not.toMatch(BAD_TEXT);
       }),
-      { numRuns: Number(process.env.FC_RUNS ?? 400), seed: Number(process.env.FC_SEED ?? 20261201) },
+      runs(400, 20261201),
     );
   });
 
@@ -159,7 +164,7 @@ describe('foreign memory histories (property-based)', () => {
         expect(rec.taskMemory ?? 0).toBeGreaterThanOrEqual(rec.memory + sideReservation);
         expect([...rec.reasons, ...rec.deadEnds].join('\n')).not.toMatch(BAD_TEXT);
       }),
-      { numRuns: Number(process.env.FC_RUNS ?? 300), seed: Number(process.env.FC_SEED ?? 20261202) },
+      runs(300, 20261202),
     );
   });
   it('metrics files of any shape: parsed to sorted, finite, non-negative points, or refused with a clear error', () => {
@@ -188,7 +193,7 @@ describe('foreign memory histories (property-based)', () => {
           expect(p.max !== null || p.avg !== null).toBe(true);
         }
       }),
-      { numRuns: Number(process.env.FC_RUNS ?? 500), seed: Number(process.env.FC_SEED ?? 20261203) },
+      runs(500, 20261203),
     );
   });
   it('the whole pure path, event to rendered alerts, on a foreign history in any unit and source', () => {
@@ -219,7 +224,7 @@ describe('foreign memory histories (property-based)', () => {
         expect(`${JSON.stringify(slack)}\n${sns.Message}`).not.toMatch(BAD_TEXT);
         JSON.parse(renderChatbotMessage(result, { series }));
       }),
-      { numRuns: Number(process.env.FC_RUNS ?? 200), seed: Number(process.env.FC_SEED ?? 20261204) },
+      runs(200, 20261204),
     );
   });
 });
