@@ -20,9 +20,10 @@ import { renderSlack } from '../lambda/render-slack';
 import { buildTriage } from '../lambda/triage';
 import { parseMetricStatistics } from '../lambda/memory-metrics';
 import { analyzeMemory } from '../lambda/memory-pattern';
-import type { ContainerDefinition, MemoryPoint, MemorySeries, TaskDefinition } from '../lambda/model';
+import type { MemoryPoint, MemorySeries } from '../lambda/model';
 import { MEMORY_STEP_MIB, recommendMemory } from '../lambda/recommend-memory';
 import { EXAMPLES, loadJson } from './helpers/fixtures';
+import { container, taskDef } from './helpers/task-definitions';
 
 const KILL = Date.UTC(2026, 0, 5, 12);
 
@@ -85,14 +86,6 @@ const historyArb: fc.Arbitrary<History> = fc
     return { shape: h.shape, limit: h.limit, periodSeconds: h.periodSeconds, points };
   });
 
-function container(name: string, memory: number | null, memoryReservation: number | null): ContainerDefinition {
-  return { name, image: `${name}:1`, essential: name === 'app', memory, memoryReservation, cpu: null, environment: {}, command: [], entryPoint: [], logConfiguration: null, stopTimeout: null };
-}
-
-function taskDef(containers: ContainerDefinition[], memory: number | null, fargate: boolean): TaskDefinition {
-  return { taskDefinitionArn: null, family: 'svc', revision: 1, cpu: fargate ? 1024 : null, memory, requiresCompatibilities: [fargate ? 'FARGATE' : 'EC2'], networkMode: 'awsvpc', containers };
-}
-
 const BAD_TEXT = /NaN|Infinity|undefined|null MiB/;
 
 /** Fixed seeds for CI; FC_RUNS and FC_SEED run a longer search elsewhere. */
@@ -115,7 +108,7 @@ describe('foreign memory histories (property-based)', () => {
         expect(analysis.reasons.join('\n')).not.toMatch(BAD_TEXT);
 
         const reservation = reservationShare === null ? null : Math.max(4, Math.round(h.limit * reservationShare));
-        const td = taskDef([container('app', h.limit, reservation)], null, fargate);
+        const td = taskDef([container('app', h.limit, reservation)], fargate ? 1024 : null, null, fargate ? 'FARGATE' : 'EC2');
         const rec = recommendMemory({
           container: 'app', kind: 'oom-killed', launchType: fargate ? 'FARGATE' : 'EC2', taskDefinition: td, eventContainer: null,
           eventTaskMemory: null, eventTaskCpu: null, analysis, seriesScope: 'container',
@@ -149,7 +142,7 @@ describe('foreign memory histories (property-based)', () => {
         const series: MemorySeries = { source: 'container-insights-task', scope: 'task', periodSeconds: h.periodSeconds, points: h.points, ceilingMiB: taskMemory };
         const analysis = analyzeMemory(series, { limitMiB: null, now: KILL });
         for (const v of Object.values(analysis.evidence)) expect(finiteOrNull(v)).toBe(true);
-        const td = taskDef([container('app', appHasLimit ? h.limit : null, null), container('log_router', null, sideReservation)], taskMemory, true);
+        const td = taskDef([container('app', appHasLimit ? h.limit : null, null), container('log_router', null, sideReservation)], 1024, taskMemory);
         const rec = recommendMemory({
           container: 'app', kind: 'oom-killed', launchType: 'FARGATE', taskDefinition: td, eventContainer: null,
           eventTaskMemory: null, eventTaskCpu: null, analysis, seriesScope: 'task',

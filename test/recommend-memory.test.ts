@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerDefinition, PatternAnalysis, TaskDefinition } from '../lambda/model';
+import type { PatternAnalysis } from '../lambda/model';
 import { type RecommendInput, recommendMemory } from '../lambda/recommend-memory';
-
-function container(name: string, memory: number | null, memoryReservation: number | null = null): ContainerDefinition {
-  return { name, image: `${name}:1`, essential: name === 'app', memory, memoryReservation, cpu: null, environment: {}, command: [], entryPoint: [], logConfiguration: null, stopTimeout: null };
-}
-
-function taskDef(containers: ContainerDefinition[], cpu: number | null, memory: number | null, compat = 'FARGATE'): TaskDefinition {
-  return { taskDefinitionArn: null, family: 'svc', revision: 3, cpu, memory, requiresCompatibilities: [compat], networkMode: 'awsvpc', containers };
-}
+import { container, taskDef } from './helpers/task-definitions';
 
 function analysis(pattern: PatternAnalysis['pattern'], ev: Partial<PatternAnalysis['evidence']>, confidence: PatternAnalysis['confidence'] = 'high'): PatternAnalysis {
   return {
