@@ -78,10 +78,10 @@ export function runBench(instances: number, seed: number | readonly number[], fr
     frontier?.set(family, samples);
     for (const inst of instancesOf(fi, seeds, instances)) {
       n++;
+      if (frontier) samples.push({ limit: inst.obs.limit, oracle: inst.oracle });
       for (const s of STRATEGIES) {
         const a = acc.get(s)!;
         const p = propose(s, inst.obs);
-        if (s === 'project') samples.push({ limit: inst.obs.limit, oracle: inst.oracle, project: p.memory });
         if (inst.firstKillHours(p.memory) === null) a.free++;
         a.over.push(p.memory / inst.oracle);
         if (s === 'project' && leakFamily) {
@@ -121,11 +121,10 @@ export interface FlatPoint {
   overprovisionMedian: number;
 }
 
-/** What the yardstick needs of one instance: the limit at the kill, the true 7-day peak, the project's new limit. */
+/** What the yardstick needs of one instance: the limit at the kill and the true 7-day peak. */
 export interface FrontierSample {
   limit: number;
   oracle: number;
-  project: number;
 }
 
 export interface FlatFrontier {
@@ -143,15 +142,15 @@ export interface FlatFrontier {
  * can. Where even this hindsight rule needs more than 1.35x median to reach 99 % OOM-free, the target sits beyond what
  * one factor can do; where the project beats it, the project's rules carry information a single factor does not.
  */
-export function flatFrontier(samples: ReadonlyMap<string, readonly FrontierSample[]>): FlatFrontier[] {
+export function flatFrontier(samples: ReadonlyMap<string, readonly FrontierSample[]>, rows: readonly Row[]): FlatFrontier[] {
   const out: FlatFrontier[] = [];
   for (const [family, xs] of samples) {
-    if (family.includes('leak') || xs.length === 0) continue;
+    const row = rows.find((r) => r.family === family && r.strategy === 'project');
+    if (family.includes('leak') || xs.length === 0 || !row) continue;
     const n = xs.length;
     const limits = xs.map((x) => x.limit);
     const oracles = xs.map((x) => x.oracle);
-    const projectFree = xs.filter((x) => x.project > x.oracle).length;
-    const project = { oomFreeRate: round(projectFree / n), overprovisionMedian: round(percentile(xs.map((x) => x.project / x.oracle), 0.5)) };
+    const project = { oomFreeRate: row.oomFreeRate, overprovisionMedian: row.overprovisionMedian };
     const pointAt = (factor: number): FlatPoint => {
       // OOM-free exactly when the new limit is above the true 7-day peak (firstKillHours kills at demand >= limit).
       const mem = limits.map((l) => Math.ceil(factor * l));
@@ -265,7 +264,7 @@ function main(): void {
   const started = Date.now();
   const samples = process.argv.includes('--frontier') ? new Map<string, FrontierSample[]>() : undefined;
   const rows = runBench(instances, seeds, samples);
-  const frontier = samples ? flatFrontier(samples) : null;
+  const frontier = samples ? flatFrontier(samples, rows) : null;
   if (process.argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify({ results: rows, targets: judge(rows), ...(frontier ? { frontier } : {}) })}\n`);
     return;

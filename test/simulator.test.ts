@@ -77,8 +77,7 @@ describe('bench simulator', () => {
   });
   it('the hindsight flat-rule yardstick: the smallest factor reaching 99 % OOM-free, and the one as safe as the project', () => {
     const samples = new Map<string, FrontierSample[]>();
-    runBench(20, 1, samples);
-    const rows = flatFrontier(samples);
+    const rows = flatFrontier(samples, runBench(20, 1, samples));
     expect(rows.map((r) => r.family)).toEqual(FAMILY_NAMES.filter((f) => !f.includes('leak')));
     for (const r of rows) {
       expect(r.at99).not.toBeNull();
