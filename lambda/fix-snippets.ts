@@ -94,6 +94,22 @@ export function renderCliSteps(rec: Recommendation, ctx: FixContext): string {
     `  --query taskDefinition.taskDefinitionArn --output text`,
     ``,
   ];
+  const ov = ctx.task.overrides ?? null;
+  if (ov && (ov.memory !== null || ov.containers.some((c) => c.memory !== null || c.memoryReservation !== null))) {
+    // The running values came from overrides: a new revision alone changes nothing for this task.
+    const overrides: Record<string, unknown> = {
+      containerOverrides: [{ name: rec.container, memory: rec.memory, memoryReservation: rec.memoryReservation }],
+    };
+    if (size.cpu !== null) overrides.cpu = String(size.cpu);
+    if (size.memory !== null) overrides.memory = String(size.memory);
+    lines.push(
+      `# The task was started with memory overrides, which win over the task definition: set the new values`,
+      `# where the overrides are given (RunTask call, EventBridge Scheduler / rule target, Step Functions state), e.g.`,
+      `aws ecs run-task${r} --cluster ${shQuote(ctx.task.clusterName)} --task-definition ${shQuote(family)} \\`,
+      `  --overrides ${shQuote(JSON.stringify(overrides))} ...`,
+    );
+    return lines.join('\n');
+  }
   if (ctx.task.serviceName) {
     lines.push(
       `# 4. Deploy it (the family name picks the newest ACTIVE revision)`,

@@ -22,6 +22,23 @@ export interface ContainerState {
   image: string | null;
 }
 
+/** One container's `containerOverrides` entry: only the fields the fix depends on. */
+export interface ContainerOverride {
+  name: string;
+  memory: number | null;
+  memoryReservation: number | null;
+  /** Environment variables the override adds or replaces. */
+  environment: Record<string, string>;
+  command: string[] | null;
+}
+
+export interface TaskOverrides {
+  containers: ContainerOverride[];
+  /** Task-level cpu/memory overrides. */
+  cpu: number | null;
+  memory: number | null;
+}
+
 /** A task, normalised from any of the input formats (EventBridge, describe-tasks, PascalCase Step Functions). */
 export interface TaskSnapshot {
   clusterArn: string;
@@ -58,6 +75,11 @@ export interface TaskSnapshot {
   version: number | null;
   availabilityZone: string | null;
   containers: ContainerState[];
+  /**
+   * `overrides` the task was started with (RunTask, EventBridge Scheduler, Step Functions): what it ran with, which
+   * can differ from the task definition. Null when the input carries none.
+   */
+  overrides?: TaskOverrides | null;
   /** Parts of the input that could not be read (skipped container entries, a containers field of the wrong type). */
   parseWarnings?: string[];
   /** EventBridge envelope, when the input was an event. */

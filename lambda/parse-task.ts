@@ -11,7 +11,7 @@
  */
 import * as z from 'zod/mini';
 import { InvalidInputError } from './errors';
-import type { ContainerState, LaunchType, TaskSnapshot } from './model';
+import type { ContainerOverride, ContainerState, LaunchType, TaskOverrides, TaskSnapshot } from './model';
 
 const TASK_STATE_CHANGE = 'ECS Task State Change';
 
@@ -199,6 +199,43 @@ function parseContainer(raw: z.infer<typeof rawContainer>, index: number): Conta
   };
 }
 
+/**
+ * `overrides` (RunTask, EventBridge Scheduler, Step Functions): the container and task memory, environment and command
+ * the task really ran with. Entries that are not objects or have no name are skipped; a task with no override that
+ * changes anything gets null.
+ */
+export function parseOverrides(value: unknown): TaskOverrides | null {
+  if (!isRecord(value)) return null;
+  const containers: ContainerOverride[] = [];
+  const list = Array.isArray(value['containerOverrides']) ? value['containerOverrides'] : [];
+  for (const item of list) {
+    if (!isRecord(item)) continue;
+    const name = str(item['name']);
+    if (!name) continue;
+    const environment: Record<string, string> = {};
+    if (Array.isArray(item['environment'])) {
+      for (const kv of item['environment']) {
+        if (isRecord(kv) && typeof kv['name'] === 'string' && typeof kv['value'] === 'string') environment[kv['name']] = kv['value'];
+      }
+    }
+    const command = Array.isArray(item['command']) && item['command'].every((c) => typeof c === 'string') ? (item['command'] as string[]) : null;
+    const memory = parseInteger(item['memory']);
+    const memoryReservation = parseInteger(item['memoryReservation']);
+    const entry: ContainerOverride = {
+      name,
+      memory: memory !== null && memory > 0 ? memory : null,
+      memoryReservation: memoryReservation !== null && memoryReservation > 0 ? memoryReservation : null,
+      environment,
+      command,
+    };
+    if (entry.memory !== null || entry.memoryReservation !== null || Object.keys(environment).length > 0 || command !== null) containers.push(entry);
+  }
+  const memory = parseSize(value['memory'], 'memory');
+  const cpu = parseSize(value['cpu'], 'cpu');
+  const out: TaskOverrides = { containers, memory: memory !== null && memory > 0 ? memory : null, cpu: cpu !== null && cpu > 0 ? cpu : null };
+  return containers.length > 0 || out.memory !== null || out.cpu !== null ? out : null;
+}
+
 function issueText(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 3)
@@ -264,6 +301,7 @@ function normaliseTask(
     version: parseInteger(raw.version),
     availabilityZone: str(raw.availabilityZone),
     containers,
+    overrides: parseOverrides((input as Record<string, unknown>)['overrides']),
     parseWarnings,
     eventId: envelope.eventId,
     eventTime: envelope.eventTime,

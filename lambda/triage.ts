@@ -5,6 +5,7 @@
  * runtime flags, and say what is uncertain.
  */
 import { classifyKill } from './classify-kill';
+import { effectiveTask } from './effective-task-definition';
 import { errorMessage } from './errors';
 import { analyzeMemory, estimateNextKillHours } from './memory-pattern';
 import { containerInsightsCommand, type MetricsQuery, type RawMemoryMetrics, selectMemorySeries } from './memory-metrics';
@@ -92,9 +93,11 @@ function valuesOf(def: TaskDefinition | null, container: string): MemoryValues |
 }
 
 /** Build the triage result from the evidence. Pure. Returns the series too, for the sparkline and the graph. */
-export function buildTriage(task: TaskSnapshot, evidence: Evidence, options: TriageOptions): { result: TriageResult; series: MemorySeries } {
-  const { taskDefinition, deployed } = evidence;
-  const warnings = [...(task.parseWarnings ?? []).map((w) => `Input: ${w}.`), ...evidence.warnings];
+export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: TriageOptions): { result: TriageResult; series: MemorySeries } {
+  const { deployed } = evidence;
+  // Overrides and the event's own limits win over the task definition: the fix is for what ran.
+  const { task, taskDefinition, notes: ranWith } = effectiveTask(input, evidence.taskDefinition);
+  const warnings = [...(task.parseWarnings ?? []).map((w) => `Input: ${w}.`), ...evidence.warnings, ...ranWith];
   const suggestions: string[] = [];
   let classification: KillClassification = classifyKill(task, taskDefinition);
   const target = classification.target;

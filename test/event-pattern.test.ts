@@ -80,6 +80,7 @@ const EXPECTED: Record<string, boolean> = {
   'oom-at-start.json': true,
   'oom-ec2-govcloud.json': true,
   'oom-alias-stopped-reason.json': true,
+  'oom-runtask-overrides.json': true,
   // Exit 137 without a reason is a SIGKILL: the rule passes it on, the Lambda classifies it.
   'sigkill-scale-in.json': true,
   // EventBridge matches the number 137 only; ECS never sends a string, so this is a documented non-match.
