@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runTriageCommand, TriageUsageError } from '../cli/triage-command';
+import { decodeText, runTriageCommand, TriageUsageError } from '../cli/triage-command';
 
 const USAGE = `usage: npm run triage -- <event-or-tasks.json> [--task-definition <file>] [--metrics <file>]
        [--container-insights <file>] [--json] [--format text|json|slack|email|chatbot] [--lookback-hours N]
@@ -55,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
         format: parsed.values.format ?? (parsed.values.json ? 'json' : 'text'),
         lookbackHours: parsed.values['lookback-hours'],
       },
-      (path) => readFileSync(path, 'utf8'),
+      (path) => decodeText(readFileSync(path)),
     );
     process.stdout.write(`${output}\n`);
     return 0;

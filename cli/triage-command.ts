@@ -30,6 +30,16 @@ export interface TriageArgs {
 const FORMATS = ['text', 'json', 'slack', 'email', 'chatbot'] as const;
 type Format = (typeof FORMATS)[number];
 
+/**
+ * Text from a file's bytes, whatever the shell that wrote it: UTF-8 with or without a BOM, or UTF-16 with a BOM
+ * (Windows PowerShell 5's `>` and `Out-File` write UTF-16LE; `Out-File -Encoding utf8` writes a UTF-8 BOM).
+ */
+export function decodeText(bytes: Uint8Array): string {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  return new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, '');
+}
+
 function readJson(path: string, readFile: (path: string) => string): unknown {
   let text: string;
   try {
@@ -38,6 +48,7 @@ function readJson(path: string, readFile: (path: string) => string): unknown {
     const code = (error as NodeJS.ErrnoException).code;
     throw new TriageUsageError(`${path}: cannot read the file (${code ?? (error as Error).message})`);
   }
+  text = text.replace(/^\uFEFF/, '');
   if (text.trim() === '') throw new TriageUsageError(`${path}: the file is empty`);
   try {
     return JSON.parse(text);

@@ -98,10 +98,17 @@ function looksPascalCase(value: Record<string, unknown>): boolean {
   return 'TaskArn' in value || 'Tasks' in value || 'Containers' in value || 'Detail' in value;
 }
 
-/** Epoch ms from an ISO string, epoch seconds (float) or epoch milliseconds. Null when unreadable. */
+/** The largest epoch ms a JavaScript Date holds (year 275760); beyond it `toISOString` throws. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Epoch ms from an ISO string, or an epoch number in seconds (AWS CLI v1, floats), milliseconds (Step Functions),
+ * microseconds or nanoseconds (some exporters), told apart by magnitude. Null when unreadable or not a real date.
+ */
 export function parseTimestamp(value: unknown): number | null {
   if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
-    return value > 1e11 ? Math.round(value) : Math.round(value * 1000);
+    const ms = value >= 1e17 ? value / 1e6 : value >= 1e14 ? value / 1e3 : value > 1e11 ? value : value * 1000;
+    return ms <= MAX_DATE_MS ? Math.round(ms) : null;
   }
   if (typeof value === 'string' && value.trim() !== '') {
     const trimmed = value.trim();

@@ -179,6 +179,12 @@ describe('helpers', () => {
     [1763647651.402, 1763647651402],
     [1763647651402, 1763647651402],
     ['1763647651', 1763647651000],
+    // Microseconds and nanoseconds (some exporters): told apart by magnitude, not read as milliseconds.
+    [1763647651402000, 1763647651402],
+    [1763647651402000000, 1763647651402],
+    ['1763647651402000000', 1763647651402],
+    // Beyond what a Date holds: null, never an Invalid Date that makes toISOString throw.
+    [1e300, null],
     ['not a date', null],
     [null, null],
   ])('parseTimestamp(%j)', (input, expected) => {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runTriageCommand, TriageUsageError } from '../cli/triage-command';
+import { decodeText, runTriageCommand, TriageUsageError } from '../cli/triage-command';
 import { EXAMPLES, SHARED_FIXTURES, loadFixtures, loadJson } from './helpers/fixtures';
 
 const ROOT = resolve(__dirname, '..');
@@ -149,6 +149,31 @@ describe('runTriageCommand', () => {
     const last6 = JSON.parse(await run({ ...example, metrics, lookbackHours: '6' }));
     expect(last6.evidence.points).toBeLessThanOrEqual(73);
     expect(last6.evidence.hours).toBeLessThanOrEqual(6.1);
+  });
+
+  it('reads files written by Windows shells: UTF-8 with a BOM, UTF-16LE/BE with a BOM (PowerShell 5 `>`)', () => {
+    const json = '{"a":"é"}';
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')]);
+    const be = Buffer.from(le.subarray(2)).swap16();
+    expect(decodeText(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]))).toBe(json);
+    expect(decodeText(le)).toBe(json);
+    expect(decodeText(Buffer.concat([Buffer.from([0xfe, 0xff]), be]))).toBe(json);
+    expect(decodeText(Buffer.from(json))).toBe(json);
+  });
+
+  it('triages an event file that starts with a BOM', async () => {
+    const input = file('bom.json', `\uFEFF${read(example.input)}`);
+    expect(JSON.parse(await run({ ...example, input })).verdict).toBe('oom');
+  });
+
+  it('renders every alert format for a task whose timestamps are epoch nanoseconds', async () => {
+    const detail = loadJson<{ detail: Record<string, unknown> }>(example.input).detail;
+    const ns = (v: unknown) => Date.parse(v as string) * 1e6;
+    const input = file('ns.json', { tasks: [{ ...detail, startedAt: ns(detail['startedAt']), stoppingAt: ns(detail['stoppingAt']), stoppedAt: ns(detail['stoppedAt']) }] });
+    for (const format of ['text', 'json', 'slack', 'email', 'chatbot']) {
+      const out = await run({ ...example, input, format });
+      expect(out, format).not.toMatch(/Invalid Date|NaN/);
+    }
   });
 
   it('rejects a bad --format or --lookback-hours', async () => {
