@@ -42,7 +42,7 @@ export function detectRuntime(input: RuntimeInput): { runtime: Runtime; detected
   }
   if (/(^|\s|\/)java(\s|$)|-Xmx\d|-XX:|\.jar\b/.test(cmd)) return { runtime: 'jvm', detectedFrom: 'command' };
   if (input.environment['NODE_OPTIONS'] !== undefined) return { runtime: 'node', detectedFrom: 'NODE_OPTIONS' };
-  if (/(^|\s|\/)(node|nodejs)(\s|$)|--max-old-space-size|(^|\s)(npm|yarn|pnpm)\s/.test(cmd)) {
+  if (/(^|\s|\/)(node|nodejs)(\s|$)|--max[-_]old[-_]space[-_]size|(^|\s)(npm|yarn|pnpm)\s/.test(cmd)) {
     return { runtime: 'node', detectedFrom: 'command' };
   }
   if (/(^|\s|\/)(python[\d.]*|gunicorn|uvicorn|celery)(\s|$)/.test(cmd)) return { runtime: 'python', detectedFrom: 'command' };
@@ -91,29 +91,80 @@ interface FoundFlag {
   flag: string;
 }
 
-function findFlag(input: RuntimeInput, pattern: RegExp, envVars: string[]): FoundFlag | null {
-  for (const name of envVars) {
-    const value = input.environment[name];
-    const match = value === undefined ? null : pattern.exec(value);
-    if (match) return { envVar: name, flag: match[0] };
-  }
-  for (const part of [...input.entryPoint, ...input.command]) {
-    const match = pattern.exec(part);
-    if (match) return { envVar: null, flag: match[0] };
+/** Where a flag can come from: an environment variable, or the container's entryPoint + command. */
+type FlagSource = { env: string } | 'command';
+
+/**
+ * The flag that takes effect: sources in order of precedence (first wins), and within one source the last match
+ * (for both the JVM and Node the last occurrence of an option wins).
+ */
+function findFlag(input: RuntimeInput, pattern: RegExp, sources: FlagSource[]): FoundFlag | null {
+  const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  const last = (text: string): string | null => {
+    let found: string | null = null;
+    for (const m of text.matchAll(global)) found = m[0];
+    return found;
+  };
+  for (const source of sources) {
+    if (source === 'command') {
+      let found: string | null = null;
+      for (const part of [...input.entryPoint, ...input.command]) found = last(part) ?? found;
+      if (found) return { envVar: null, flag: found };
+    } else {
+      const value = input.environment[source.env];
+      const found = value === undefined ? null : last(value);
+      if (found) return { envVar: source.env, flag: found };
+    }
   }
   return null;
 }
 
+/**
+ * JVM precedence, highest first: `_JAVA_OPTIONS` (read after the command line), the command line (where start
+ * scripts expand JAVA_OPTS, CATALINA_OPTS, JVM_OPTS), then `JDK_JAVA_OPTIONS` (prepended by the `java` launcher), then
+ * `JAVA_TOOL_OPTIONS` (read first by the VM).
+ */
+const JVM_SOURCES: FlagSource[] = [
+  { env: '_JAVA_OPTIONS' },
+  'command',
+  { env: 'JAVA_OPTS' },
+  { env: 'CATALINA_OPTS' },
+  { env: 'JVM_OPTS' },
+  { env: 'JDK_JAVA_OPTIONS' },
+  { env: 'JAVA_TOOL_OPTIONS' },
+];
+/** Node: command-line options override NODE_OPTIONS, which are read first. */
+const NODE_SOURCES: FlagSource[] = ['command', { env: 'NODE_OPTIONS' }];
+/** `-Xmx2g` and its long form `-XX:MaxHeapSize=2g`. */
+const JVM_MAX_HEAP = /(?:-Xmx|-XX:MaxHeapSize=)(\d+[kKmMgGtT]?)\b/;
+/** Node accepts dashes or underscores in option names. */
+const NODE_MAX_OLD = /--max[-_]old[-_]space[-_]size=(\d+)/;
+
 function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string): RuntimeAdvice {
   const problems: string[] = [];
-  const xmx = findFlag(input, /-Xmx(\d+[kKmMgGtT]?)\b/, JAVA_ENV);
-  const percent = findFlag(input, /-XX:MaxRAMPercentage=(\d+(?:\.\d+)?)/, JAVA_ENV);
-  const envVar = xmx?.envVar ?? percent?.envVar ?? JAVA_ENV.find((n) => input.environment[n] !== undefined) ?? 'JAVA_TOOL_OPTIONS';
+  const xmx = findFlag(input, JVM_MAX_HEAP, JVM_SOURCES);
+  const percent = findFlag(input, /-XX:MaxRAMPercentage=(\d+(?:\.\d+)?)/, JVM_SOURCES);
+  // The fix goes where the flag in effect is (null: the container command); with none, in a Java env var.
+  const envVar = xmx ? xmx.envVar : percent ? percent.envVar : (JAVA_ENV.find((n) => input.environment[n] !== undefined) ?? 'JAVA_TOOL_OPTIONS');
   const recommendedFlag = '-XX:MaxRAMPercentage=75.0';
   let currentFlag: string | null = null;
+  // A heap size set in several places: only the highest-precedence one counts, and replacing it there would let the
+  // next one take over.
+  const isWinner = (src: FlagSource): boolean => (src === 'command' ? xmx?.envVar === null : src.env === xmx?.envVar);
+  const shadowed = xmx
+    ? JVM_SOURCES.filter((src) => !isWinner(src))
+        .map((src) => findFlag(input, JVM_MAX_HEAP, [src]))
+        .filter((f): f is FoundFlag => f !== null)
+    : [];
+  if (xmx && shadowed.length > 0) {
+    problems.push(
+      `${xmx.flag} in ${xmx.envVar ?? 'the command'} wins over ${shadowed.map((f) => `${f.flag} in ${f.envVar ?? 'the command'}`).join(', ')}: ` +
+        'remove the others, or they take over when this one changes.',
+    );
+  }
   if (xmx) {
     currentFlag = xmx.flag;
-    const heap = parseJvmSize(xmx.flag.slice(4));
+    const heap = parseJvmSize(xmx.flag.replace(/^-Xmx|^-XX:MaxHeapSize=/, ''));
     if (heap !== null && limitMiB) {
       const share = heap / limitMiB;
       if (share > HEAP_SHARE) {
@@ -154,7 +205,7 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
 
 function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string): RuntimeAdvice {
   const problems: string[] = [];
-  const found = findFlag(input, /--max-old-space-size=(\d+)/, ['NODE_OPTIONS']);
+  const found = findFlag(input, NODE_MAX_OLD, NODE_SOURCES);
   const target = limitMiB ? Math.floor(limitMiB * HEAP_SHARE) : null;
   const recommendedFlag = target ? `--max-old-space-size=${target}` : null;
   if (found) {
@@ -178,7 +229,8 @@ function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: 
     detectedFrom,
     currentFlag: found?.flag ?? null,
     recommendedFlag: problems.length > 0 ? recommendedFlag : null,
-    envVar: 'NODE_OPTIONS',
+    // A flag on the command line wins over NODE_OPTIONS: change it there.
+    envVar: found && found.envVar === null ? null : 'NODE_OPTIONS',
     problems,
     profiling:
       'Add --heapsnapshot-near-heap-limit=2 --diagnostic-dir=/tmp to NODE_OPTIONS to write heap snapshots before V8 ' +
@@ -229,9 +281,9 @@ export function applyFlag(current: string | undefined, advice: RuntimeAdvice): s
   const base = current ?? '';
   let next = base;
   if (advice.runtime === 'jvm') {
-    next = base.replace(/\s*-Xmx\d+[kKmMgGtT]?\b/g, '').replace(/\s*-XX:MaxRAMPercentage=\d+(\.\d+)?/g, '');
+    next = base.replace(/\s*(?:-Xmx|-XX:MaxHeapSize=)\d+[kKmMgGtT]?\b/g, '').replace(/\s*-XX:MaxRAMPercentage=\d+(\.\d+)?/g, '');
   } else if (advice.runtime === 'node') {
-    next = base.replace(/\s*--max-old-space-size=\d+/g, '');
+    next = base.replace(/\s*--max[-_]old[-_]space[-_]size=\d+/g, '');
   }
   return `${next.trim()} ${advice.recommendedFlag}`.trim();
 }

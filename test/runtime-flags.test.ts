@@ -48,6 +48,25 @@ describe('JVM', () => {
     expect(advice.recommendedFlag).toBeNull();
   });
 
+  it('reads -XX:MaxHeapSize, the long form of -Xmx', () => {
+    const advice = adviseRuntime(input({ environment: { JAVA_OPTS: '-XX:MaxHeapSize=4g -XX:+UseG1GC' } }), 1024)!;
+    expect(advice.currentFlag).toBe('-XX:MaxHeapSize=4g');
+    expect(advice.problems[0]).toMatch(/-XX:MaxHeapSize=4g is 400 % of the 1024 MiB limit/);
+    expect(applyFlag('-XX:MaxHeapSize=4g -XX:+UseG1GC', advice)).toBe('-XX:+UseG1GC -XX:MaxRAMPercentage=75.0');
+  });
+
+  it('takes the heap size that wins: _JAVA_OPTIONS over the command line over JDK_JAVA_OPTIONS over JAVA_TOOL_OPTIONS, the last in each', () => {
+    const both = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xmx512m', _JAVA_OPTIONS: '-Xmx4g' } }), 2048)!;
+    expect(both.currentFlag).toBe('-Xmx4g');
+    expect(both.envVar).toBe('_JAVA_OPTIONS');
+    expect(both.problems[0]).toBe('-Xmx4g in _JAVA_OPTIONS wins over -Xmx512m in JAVA_TOOL_OPTIONS: remove the others, or they take over when this one changes.');
+    const cmd = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xmx512m' }, command: ['java', '-Xmx1g', '-Xmx3g', '-jar', 'app.jar'] }), 2048)!;
+    expect(cmd.currentFlag).toBe('-Xmx3g');
+    expect(cmd.envVar).toBeNull();
+    const jdk = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xmx512m', JDK_JAVA_OPTIONS: '-Xmx700m' } }), 2048)!;
+    expect(jdk.currentFlag).toBe('-Xmx700m');
+  });
+
   it('reads JVM sizes', () => {
     expect(parseJvmSize('2g')).toBe(2048);
     expect(parseJvmSize('768m')).toBe(768);
@@ -63,6 +82,16 @@ describe('Node', () => {
     expect(advice.recommendedFlag).toBe('--max-old-space-size=1536');
     expect(applyFlag('--max-old-space-size=1800 --enable-source-maps', advice)).toBe('--enable-source-maps --max-old-space-size=1536');
     expect(advice.profiling).toMatch(/--heapsnapshot-near-heap-limit/);
+  });
+
+  it('reads --max_old_space_size (Node takes underscores too), and the command line over NODE_OPTIONS', () => {
+    const under = adviseRuntime(input({ environment: { NODE_OPTIONS: '--max_old_space_size=4096' } }), 1024)!;
+    expect(under.currentFlag).toBe('--max_old_space_size=4096');
+    expect(under.problems[0]).toMatch(/400 % of the 1024 MiB limit/);
+    expect(applyFlag('--max_old_space_size=4096', under)).toBe('--max-old-space-size=768');
+    const cmd = adviseRuntime(input({ environment: { NODE_OPTIONS: '--max-old-space-size=700' }, command: ['node', '--max-old-space-size=3000', 'server.js'] }), 1024)!;
+    expect(cmd.currentFlag).toBe('--max-old-space-size=3000');
+    expect(cmd.envVar).toBeNull();
   });
 
   it('asks for the flag when none is set', () => {
