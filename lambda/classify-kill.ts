@@ -145,6 +145,49 @@ function classifyContainer(task: TaskSnapshot, container: ContainerState, taskDe
 }
 
 /**
+ * An OOM reported only in the task's `stoppedReason` (a task that failed to start has `CannotStartContainerError:
+ * ... container init was OOM-killed` there; the OOM reason can sit there too) with no container reporting one: it is
+ * attributed to the one container it can be, the only stopped container with exit 137 or no exit code (essential
+ * ones first), at medium confidence. With several such containers it stays a possible OOM.
+ */
+function attributeTaskLevelOom(task: TaskSnapshot, classified: Classified[], notes: string[]): void {
+  const reason = task.stoppedReason;
+  const atStart = isOomAtStartReason(reason);
+  if (!reason || !(atStart || isOomReason(reason)) || classified.some((c) => c.oomWeight >= 2)) return;
+  const stopped = classified.filter((c) => c.verdict.kind !== 'running' && (c.verdict.exitCode === 137 || c.verdict.exitCode === null));
+  const essential = stopped.filter((c) => c.verdict.essential !== false);
+  const pool = classified.length === 1 ? classified : essential.length > 0 ? essential : stopped;
+  const c = pool[0];
+  if (!c) return;
+  const kind: ContainerKind = atStart ? 'oom-at-start' : 'oom-killed';
+  if (pool.length > 1) {
+    // Several could be it: the first (the task definition's order, usually the application) at low confidence, so
+    // the OOM is still reported.
+    c.verdict = {
+      ...c.verdict,
+      kind,
+      explanation: `The task-level stoppedReason reports an OOM${atStart ? ' at start' : ''}, but no container says which; ${c.verdict.name} is the first of ${pool.map((x) => x.verdict.name).join(', ')}.`,
+    };
+    c.oomWeight = 1;
+    c.sigkillCause = null;
+    notes.push(`The task's stoppedReason reports an OOM, but ${pool.length} containers could be the one: ${pool.map((x) => x.verdict.name).join(', ')}; the alert assumes ${c.verdict.name}.`);
+    return;
+  }
+  c.verdict = {
+    ...c.verdict,
+    kind,
+    explanation:
+      (atStart
+        ? 'Killed by the OOM killer while starting (the task-level stoppedReason says so): the memory limit is below the start-up footprint.'
+        : 'Killed for memory usage: the task-level stoppedReason reports the OOM.') +
+      ` No container reason says which container; ${c.verdict.name} is the only ${classified.length === 1 ? 'container' : 'stopped container that can be it'}.`,
+  };
+  c.oomWeight = 2;
+  c.sigkillCause = null;
+  notes.push(`The OOM is reported in the task's stoppedReason, not on a container: "${reason.slice(0, 300)}". Attributed to ${c.verdict.name}.`);
+}
+
+/**
  * Classify the task's containers and pick the one the alert is about.
  * Confidence: high for exit 137 with the OOM reason or an OOM at start; medium for the OOM reason without an exit
  * code or an unexplained 137; low for the known false OOM shapes.
@@ -152,6 +195,7 @@ function classifyContainer(task: TaskSnapshot, container: ContainerState, taskDe
 export function classifyKill(task: TaskSnapshot, taskDefinition: TaskDefinition | null = null): KillClassification {
   const classified = task.containers.map((c) => classifyContainer(task, c, taskDefinition));
   const notes: string[] = [];
+  attributeTaskLevelOom(task, classified, notes);
   const strongest = classified.reduce<Classified | null>((best, c) => {
     if (!best) return c.oomWeight > 0 ? c : null;
     if (c.oomWeight > best.oomWeight) return c;
@@ -170,7 +214,7 @@ export function classifyKill(task: TaskSnapshot, taskDefinition: TaskDefinition 
   } else if (strongest && strongest.oomWeight === 1) {
     verdict = 'possible-oom';
     confidence = strongest.verdict.kind === 'sigkill' ? 'medium' : 'low';
-  } else if (task.stoppedReason && isOomReason(task.stoppedReason)) {
+  } else if (task.stoppedReason && (isOomReason(task.stoppedReason) || isOomAtStartReason(task.stoppedReason))) {
     verdict = 'possible-oom';
     confidence = 'low';
     notes.push(`The task's stoppedReason mentions an OOM but no container does: "${task.stoppedReason}".`);

@@ -104,7 +104,9 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
   const sigkillOnly = early.verdict === 'not-oom' && container !== null;
   if (!container || (sigkillOnly && !config.alertOnSigkill)) {
     const reason = early.sigkillCause ?? early.notes[0] ?? 'no container was OOM-killed or SIGKILLed';
-    log.info('No OOM in this event', { verdict: early.verdict, container, reason });
+    if (early.verdict === 'not-oom') log.info('No OOM in this event', { verdict: early.verdict, container, reason });
+    // An OOM the event names no container for (e.g. an empty containers list): nothing to size, but never silent.
+    else log.warn('OOM reported but no container to attribute it to: no alert', { verdict: early.verdict, reason, stoppedReason: task.stoppedReason });
     return { status: 'ignored', verdict: early.verdict, reason };
   }
   log.appendKeys({ container });

@@ -284,7 +284,9 @@ export function resolveOomResponderProps(props: OomResponderProps = {}): Resolve
  * - a container `reason` starting with "OutOfMemoryError", any case;
  * - a container `reason` containing "OOM-killed" (`CannotStartContainerError: ... container init was OOM-killed
  *   (memory limit too low?): unknown`, which has no exit code);
- * - a task `stoppedReason` starting with "Task stopped due to OOM" (an alias seen outside AWS; harmless).
+ * - a task `stoppedReason` starting with "OutOfMemoryError" or containing "OOM-killed" (a task that failed to start
+ *   carries the container's error there, and no container may report it), or starting with "Task stopped due to
+ *   OOM" (an alias seen outside AWS; harmless).
  * Clean exits (0), SIGTERM exits (143) and reason-less stops never match.
  */
 export function oomDetailPattern(clusterArns?: readonly string[]): Record<string, unknown> {
@@ -297,7 +299,13 @@ export function oomDetailPattern(clusterArns?: readonly string[]): Record<string
           reason: [{ prefix: { 'equals-ignore-case': 'OutOfMemoryError' } }, { wildcard: '*OOM-killed*' }],
         },
       },
-      { stoppedReason: [{ prefix: 'Task stopped due to OOM' }] },
+      {
+        stoppedReason: [
+          { prefix: { 'equals-ignore-case': 'OutOfMemoryError' } },
+          { wildcard: '*OOM-killed*' },
+          { prefix: 'Task stopped due to OOM' },
+        ],
+      },
     ],
   };
 }

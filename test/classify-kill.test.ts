@@ -96,6 +96,45 @@ describe('classifyKill', () => {
     expect(c.notes.join(' ')).toMatch(/2 containers were OOM-killed/);
   });
 
+  describe('an OOM reported only in the task-level stoppedReason', () => {
+    const atStart =
+      'CannotStartContainerError: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: container init was OOM-killed (memory limit too low?): unknown';
+    const noReasons = (changes: Partial<TaskSnapshot>, app: Partial<TaskSnapshot['containers'][number]>, sidecar: Partial<TaskSnapshot['containers'][number]>) => {
+      const t = variant(changes, { reason: null, ...app });
+      t.containers[1] = { ...t.containers[1]!, reason: null, ...sidecar };
+      return t;
+    };
+
+    it('attributes an OOM at start to the only essential container that stopped without an exit code (medium)', () => {
+      const c = classifyKill(noReasons({ stopCode: 'TaskFailedToStart', stoppedReason: atStart }, { exitCode: null }, { exitCode: null }), exampleDef);
+      expect(c).toMatchObject({ verdict: 'oom', confidence: 'medium', target: 'app' });
+      expect(c.containers[0]!.kind).toBe('oom-at-start');
+      expect(c.notes.join(' ')).toMatch(/reported in the task's stoppedReason.*Attributed to app/);
+    });
+
+    it('attributes the OOM reason to the one container with exit 137 or none, the sidecar having exited 0', () => {
+      const reason = 'OutOfMemoryError: Container killed due to memory usage';
+      for (const exitCode of [137, null]) {
+        const c = classifyKill(noReasons({ stoppedReason: reason }, { exitCode }, { exitCode: 0 }));
+        expect(c).toMatchObject({ verdict: 'oom', confidence: 'medium', target: 'app' });
+        expect(c.containers[0]!.kind).toBe('oom-killed');
+      }
+    });
+
+    it('still reports it, at low confidence, when several containers could be the one (no task definition to tell)', () => {
+      const c = classifyKill(noReasons({ stopCode: 'TaskFailedToStart', stoppedReason: atStart }, { exitCode: null }, { exitCode: null }));
+      expect(c).toMatchObject({ verdict: 'possible-oom', confidence: 'low', target: 'app' });
+      expect(c.containers[0]!.kind).toBe('oom-at-start');
+      expect(c.notes.join(' ')).toMatch(/2 containers could be the one: app, log_router/);
+    });
+
+    it('leaves a container-level OOM alone', () => {
+      const c = classifyKill(variant({ stoppedReason: atStart }), exampleDef);
+      expect(c).toMatchObject({ verdict: 'oom', confidence: 'high', target: 'app' });
+      expect(c.containers[0]!.kind).toBe('oom-killed');
+    });
+  });
+
   it('has nothing to say about a task with no containers', () => {
     const c = classifyKill({ ...example, containers: [] });
     expect(c.verdict).toBe('not-oom');

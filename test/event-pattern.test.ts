@@ -116,6 +116,11 @@ describe('the rule against our own OOM and non-OOM events', () => {
     expect(matchesPattern(pattern, withContainer({ reason: 'OUTOFMEMORYERROR: Container killed due to memory usage' }))).toBe(true);
     expect(matchesPattern(pattern, withContainer({ reason: 'CannotStartContainerError: ... container init was OOM-killed (memory limit too low?): unknown' }))).toBe(true);
     expect(matchesPattern(pattern, { ...base, detail: { ...base.detail, stoppedReason: 'Task stopped due to OOM' } })).toBe(true);
+    // The OOM only at task level: a task that failed to start, or the OOM reason on the task.
+    const atStart = 'CannotStartContainerError: Error response from daemon: ... container init was OOM-killed (memory limit too low?): unknown';
+    expect(matchesPattern(pattern, { ...base, detail: { ...base.detail, stopCode: 'TaskFailedToStart', stoppedReason: atStart } })).toBe(true);
+    expect(matchesPattern(pattern, { ...base, detail: { ...base.detail, stoppedReason: 'OutOfMemoryError: Container killed due to memory usage' } })).toBe(true);
+    expect(matchesPattern(pattern, { ...base, detail: { ...base.detail, stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s)' } })).toBe(false);
     // Near misses.
     expect(matchesPattern(pattern, withContainer({ exitCode: 139 }))).toBe(false);
     expect(matchesPattern(pattern, withContainer({ reason: 'Essential container in task exited' }))).toBe(false);

@@ -94,7 +94,13 @@ describe('EventBridge rule', () => {
                 reason: [{ prefix: { 'equals-ignore-case': 'OutOfMemoryError' } }, { wildcard: '*OOM-killed*' }],
               },
             },
-            { stoppedReason: [{ prefix: 'Task stopped due to OOM' }] },
+            {
+              stoppedReason: [
+                { prefix: { 'equals-ignore-case': 'OutOfMemoryError' } },
+                { wildcard: '*OOM-killed*' },
+                { prefix: 'Task stopped due to OOM' },
+              ],
+            },
           ],
         },
       }),

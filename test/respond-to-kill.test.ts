@@ -123,6 +123,36 @@ describe('respondToEvent', () => {
     expect((on.sent.email![0] as { Subject: string }).Subject).not.toMatch(/^OOM/);
   });
 
+  it('alerts an OOM at start that only the task-level stoppedReason reports, sized as one', async () => {
+    const detail = event['detail'] as Record<string, unknown>;
+    const failedToStart = {
+      ...event,
+      detail: {
+        ...detail,
+        stopCode: 'TaskFailedToStart',
+        stoppedReason: 'CannotStartContainerError: Error response from daemon: failed to create shim task: OCI runtime create failed: container init was OOM-killed (memory limit too low?): unknown',
+        containers: (detail['containers'] as Record<string, unknown>[]).map(({ exitCode: _e, reason: _r, ...c }) => c),
+      },
+    };
+    const { d, sent } = deps();
+    const outcome = await respondToEvent(failedToStart, d);
+    expect(outcome.status).toBe('alerted');
+    expect(sent.email).toHaveLength(1);
+    if (outcome.status === 'alerted') {
+      expect(outcome.result.classification).toMatchObject({ verdict: 'oom', target: 'app' });
+      // OOM at start: the limit is below the start footprint, doubled (max(1024 × 2, 256)).
+      expect(outcome.result.recommendation!.memory).toBe(2048);
+    }
+  });
+
+  it('warns, never silently, when an OOM is reported but no container is listed', async () => {
+    const detail = event['detail'] as Record<string, unknown>;
+    const { d, log } = deps();
+    const outcome = await respondToEvent({ ...event, detail: { ...detail, stoppedReason: 'OutOfMemoryError: Container killed due to memory usage', containers: [] } }, d);
+    expect(outcome.status).toBe('ignored');
+    expect(log.lines.find((l) => l.level === 'warn')?.message).toMatch(/OOM reported but no container/);
+  });
+
   it('sends nothing for a suppressed or duplicate kill', async () => {
     for (const reason of ['duplicate', 'suppressed'] as const) {
       const { d, sent } = deps({ ledger: { record: async () => decision({ alert: false, reason, count: 3 }) } });
