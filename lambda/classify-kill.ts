@@ -31,7 +31,12 @@ export function isOomAtStartReason(reason: string | null): boolean {
 }
 
 /** The likely cause of a SIGKILL (137) without an OOM reason, from the task's stop code and reason. */
-export function explainSigkill(task: TaskSnapshot, container: ContainerState, essential: boolean | null): {
+export function explainSigkill(
+  task: TaskSnapshot,
+  container: ContainerState,
+  essential: boolean | null,
+  taskDefinition: TaskDefinition | null = null,
+): {
   cause: string;
   /** True when nothing outside the container asked it to stop: the kill came from inside (often memory). */
   unexplained: boolean;
@@ -69,6 +74,32 @@ export function explainSigkill(task: TaskSnapshot, container: ContainerState, es
             `Look at the essential container's exit first.`,
           unexplained: false,
         };
+      }
+      {
+        // Another essential container that exited on its own (an error or a clean exit, not a kill) stopped the
+        // task; this one was then SIGTERMed and SIGKILLed after stopTimeout.
+        const exitedFirst = task.containers.filter(
+          (c) => c.name !== container.name && c.exitCode !== null && c.exitCode !== 137 && c.exitCode !== 143 && !isOomReason(c.reason),
+        );
+        const essentialFirst = exitedFirst.filter((c) => essentialOf(c.name, taskDefinition) === true);
+        const named = (cs: ContainerState[]): string => cs.map((c) => `${c.name} (exit ${c.exitCode ?? '-'})`).join(', ');
+        if (essentialFirst.length > 0) {
+          return {
+            cause:
+              `The essential container ${named(essentialFirst)} exited, so ECS stopped the task: this container was sent SIGTERM, then SIGKILL. ` +
+              `Look at why ${essentialFirst[0]?.name ?? 'it'} exited first. ${stopTimeoutFix}`,
+            unexplained: false,
+          };
+        }
+        if (exitedFirst.length > 0 && taskDefinition === null) {
+          return {
+            cause:
+              `Exit 137 (SIGKILL) with no OOM reason. ${named(exitedFirst)} exited too: if it is essential, its exit stopped the task and this ` +
+              `container was SIGKILLed after stopTimeout (not memory); otherwise the kernel OOM killer or a process inside sent it. ` +
+              `The task definition tells which containers are essential.`,
+            unexplained: true,
+          };
+        }
       }
       break;
     default:
@@ -128,7 +159,7 @@ function classifyContainer(task: TaskSnapshot, container: ContainerState, taskDe
     return make('oom-killed', `OOM reason with exit code ${exitCode}: the process died under memory pressure.`, 2);
   }
   if (exitCode === 137) {
-    const { cause, unexplained } = explainSigkill(task, container, essential);
+    const { cause, unexplained } = explainSigkill(task, container, essential, taskDefinition);
     return make('sigkill', cause, unexplained ? 1 : 0, cause);
   }
   if (exitCode === null) {

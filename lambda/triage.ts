@@ -120,6 +120,11 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
     };
   }
 
+  if (classification.verdict === 'not-oom' && kind === 'sigkill' && analysis.evidence.censored) {
+    warnings.push(
+      `Not an OOM by the event, but ${target ?? 'the container'}'s memory peaked at its limit too: it may be the next OOM. See the memory pattern.`,
+    );
+  }
   const eventContainer = task.containers.find((c) => c.name === target) ?? null;
   const containerDef = taskDefinition?.containers.find((c) => c.name === target) ?? null;
   const recommendation =

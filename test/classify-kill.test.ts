@@ -135,6 +135,36 @@ describe('classifyKill', () => {
     });
   });
 
+  describe('exit 137 after another container exited (stopCode EssentialContainerExited)', () => {
+    const envoyDef: TaskDefinition = {
+      ...exampleDef,
+      containers: [...exampleDef.containers, { ...exampleDef.containers[1]!, name: 'envoy', essential: true }],
+    };
+    const task = (): TaskSnapshot => {
+      const t = variant({ stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }, { exitCode: 137, reason: null });
+      t.containers.push({ ...t.containers[1]!, name: 'envoy', exitCode: 1, reason: null });
+      return t;
+    };
+
+    it('is the cascade, not an OOM, when the other container is essential', () => {
+      const c = classifyKill(task(), envoyDef);
+      expect(c.verdict).toBe('not-oom');
+      expect(c.sigkillCause).toMatch(/essential container envoy \(exit 1\) exited, so ECS stopped the task/);
+    });
+
+    it('stays a possible OOM, naming both stories, when no task definition says which is essential', () => {
+      const c = classifyKill(task());
+      expect(c.verdict).toBe('possible-oom');
+      expect(c.containers[0]!.explanation).toMatch(/envoy \(exit 1\) exited too: if it is essential/);
+    });
+
+    it('stays unexplained when the container that also exited is a non-essential sidecar', () => {
+      const t = variant({ stopCode: 'EssentialContainerExited' }, { exitCode: 137, reason: null });
+      t.containers[1] = { ...t.containers[1]!, exitCode: 1 };
+      expect(classifyKill(t, exampleDef).verdict).toBe('possible-oom');
+    });
+  });
+
   it('has nothing to say about a task with no containers', () => {
     const c = classifyKill({ ...example, containers: [] });
     expect(c.verdict).toBe('not-oom');

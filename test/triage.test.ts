@@ -147,6 +147,22 @@ describe('exit 137 with no reason', () => {
     expect(result.classification.verdict).toBe('possible-oom');
     expect(result.recommendation).toBeNull();
   });
+
+  it('is the cascade of another essential container exit, with a warning when memory also sat at the limit', async () => {
+    const cascade = structuredClone(task);
+    cascade.stopCode = 'EssentialContainerExited';
+    cascade.containers.push({ ...cascade.containers[1]!, name: 'envoy', exitCode: 1, reason: null });
+    const withEnvoy: TaskDefinition = { ...definition, containers: [...definition.containers, { ...definition.containers[1]!, name: 'envoy', essential: true }] };
+    const { result } = await triageTask(
+      cascade,
+      { describeTaskDefinition: async () => withEnvoy, fetchMemoryMetrics: async () => ({ datasets: [{ source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points: percentHistory(6, 80, 100) }], containerInsights: false }) },
+      { now: NOW, lookbackHours: 24 },
+    );
+    expect(result.classification.verdict).toBe('not-oom');
+    expect(result.classification.sigkillCause).toMatch(/envoy/);
+    expect(result.recommendation).toBeNull();
+    expect(result.warnings.join(' ')).toMatch(/memory peaked at its limit too: it may be the next OOM/);
+  });
 });
 
 describe('Fargate headroom', () => {
