@@ -207,7 +207,11 @@ export function parseMetricStatistics(input: unknown, fallback: 'aws-ecs' | 'con
   });
   const commonGap = [...gaps.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? 60;
   const periodSeconds = Math.min(3600, Math.max(60, commonGap));
-  const percent = unit === 'Percent' || /Utilization$/.test(label);
+  // What the numbers are: the Unit, else the metric the label names, else what the file was given as (a --metrics file
+  // is AWS/ECS MemoryUtilization, a percentage; get-metric-data output carries no Unit and any Label the user chose).
+  const byteUnit = /bytes$/i.test(unit);
+  const percent =
+    unit === 'Percent' || (!byteUnit && (/Utilization$/.test(label) || (!/Utilized$/.test(label) && fallback === 'aws-ecs')));
   let source: MetricDataset['source'];
   if (/^ContainerMemory/.test(label)) source = 'container-insights-container';
   else if (/^TaskMemory/.test(label)) source = 'container-insights-task';
@@ -215,7 +219,7 @@ export function parseMetricStatistics(input: unknown, fallback: 'aws-ecs' | 'con
   else source = 'aws-ecs-service';
   if (/^ContainerMemoryUtilization$/.test(label)) source = 'container-insights-container';
   // Container Insights publishes MemoryUtilized in Megabytes; a Bytes unit means someone converted it.
-  const scale = unit === 'Bytes' ? 1 / (1024 * 1024) : 1;
+  const scale = unit === 'Bytes' ? 1 / (1024 * 1024) : unit === 'Kilobytes' ? 1 / 1024 : unit === 'Gigabytes' ? 1024 : 1;
   return {
     source,
     unit: percent ? 'percent' : 'MiB',

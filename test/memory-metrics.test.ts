@@ -93,6 +93,22 @@ describe('parseMetricStatistics', () => {
     expect(d).toMatchObject({ source: 'container-insights-container', unit: 'MiB' });
   });
 
+  it('reads numbers that carry no unit as what the file was given as: --metrics is MemoryUtilization (percent)', () => {
+    const ts = ['2026-11-20T14:00:00Z', '2026-11-20T14:05:00Z'];
+    // get-metric-data has no Unit, and the Labels are whatever the user named the queries.
+    const gmd = { MetricDataResults: [{ Id: 'max', Label: 'max', Timestamps: ts, Values: [99, 100] }, { Id: 'avg', Label: 'avg', Timestamps: ts, Values: [80, 82] }] };
+    expect(parseMetricStatistics(gmd, 'aws-ecs')).toMatchObject({ source: 'aws-ecs-service', unit: 'percent' });
+    expect(parseMetricStatistics(gmd, 'container-insights')).toMatchObject({ unit: 'MiB' });
+    // get-metric-statistics with neither Label nor Unit.
+    const bare = { Datapoints: ts.map((t) => ({ Timestamp: t, Maximum: 99, Average: 80 })) };
+    expect(parseMetricStatistics(bare, 'aws-ecs')).toMatchObject({ unit: 'percent' });
+    // A label or unit that says otherwise wins.
+    expect(parseMetricStatistics({ Label: 'MemoryUtilized', Datapoints: bare.Datapoints }, 'aws-ecs')).toMatchObject({ unit: 'MiB' });
+    const kb = parseMetricStatistics({ Datapoints: [{ Timestamp: ts[0], Maximum: 1048576, Unit: 'Kilobytes' }] }, 'aws-ecs');
+    expect(kb).toMatchObject({ unit: 'MiB' });
+    expect(kb.points[0]!.max).toBe(1024);
+  });
+
   it('merges duplicate timestamps, skips negative and non-numeric values, and keeps the common period', () => {
     const at = (m: number) => new Date(Date.parse('2026-11-20T14:00:00Z') - m * 60_000).toISOString();
     const d = parseMetricStatistics(
