@@ -114,6 +114,12 @@ export function explainSigkill(
   };
 }
 
+/** The task definition is known and caps neither the container nor the task (EC2 with only a soft limit). */
+function noHardLimit(task: TaskSnapshot, container: ContainerState, taskDefinition: TaskDefinition | null): boolean {
+  const def = taskDefinition?.containers.find((c) => c.name === container.name);
+  return def !== undefined && def.memory === null && container.memory === null && (taskDefinition?.memory ?? task.memory) === null;
+}
+
 function essentialOf(name: string, taskDefinition: TaskDefinition | null): boolean | null {
   const def = taskDefinition?.containers.find((c) => c.name === name);
   return def ? def.essential : null;
@@ -151,7 +157,9 @@ function classifyContainer(task: TaskSnapshot, container: ContainerState, taskDe
       return make(
         'oom-killed',
         exitCode === 137
-          ? 'Killed by the kernel OOM killer at its memory limit (exit 137).'
+          ? noHardLimit(task, container, taskDefinition)
+            ? 'Killed by the kernel OOM killer (exit 137). It has no hard limit and the task no memory size: the instance ran out of memory.'
+            : 'Killed by the kernel OOM killer at its memory limit (exit 137).'
           : 'Killed for memory usage (the OOM reason, no exit code reported).',
         exitCode === 137 ? 3 : 2,
       );

@@ -58,8 +58,15 @@ export function renderJsonFragment(rec: Recommendation, ctx: FixContext): string
     if (size.cpu !== null) fragment.cpu = String(size.cpu);
     if (size.memory !== null) fragment.memory = String(size.memory);
   }
-  fragment.containerDefinitions = [{ name: rec.container, memory: rec.memory, memoryReservation: rec.memoryReservation }];
+  fragment.containerDefinitions = [containerLimits(rec)];
   return JSON.stringify(fragment, null, 2);
+}
+
+/** The container's new limits; with no hard limit proposed, the reservation alone (memory stays unset). */
+function containerLimits(rec: Recommendation): Record<string, unknown> {
+  return rec.memory === null
+    ? { name: rec.container, memoryReservation: rec.memoryReservation }
+    : { name: rec.container, memory: rec.memory, memoryReservation: rec.memoryReservation };
 }
 
 function taskDefinitionRef(ctx: FixContext): string {
@@ -74,7 +81,8 @@ export function renderCliSteps(rec: Recommendation, ctx: FixContext): string {
   const r = region ? ` --region ${shQuote(region)}` : '';
   const family = ctx.taskDefinition?.family ?? ctx.task.family ?? 'FAMILY';
   const size = taskSize(rec, ctx);
-  const edits = [`(.containerDefinitions[] | select(.name == $c)) |= (.memory = ${rec.memory} | .memoryReservation = ${rec.memoryReservation})`];
+  const limits = rec.memory === null ? `.memoryReservation = ${rec.memoryReservation}` : `.memory = ${rec.memory} | .memoryReservation = ${rec.memoryReservation}`;
+  const edits = [`(.containerDefinitions[] | select(.name == $c)) |= (${limits})`];
   if (size.changed) {
     if (size.cpu !== null) edits.push(`.cpu = "${size.cpu}"`);
     if (size.memory !== null) edits.push(`.memory = "${size.memory}"`);
@@ -98,7 +106,7 @@ export function renderCliSteps(rec: Recommendation, ctx: FixContext): string {
   if (ov && (ov.memory !== null || ov.containers.some((c) => c.memory !== null || c.memoryReservation !== null))) {
     // The running values came from overrides: a new revision alone changes nothing for this task.
     const overrides: Record<string, unknown> = {
-      containerOverrides: [{ name: rec.container, memory: rec.memory, memoryReservation: rec.memoryReservation }],
+      containerOverrides: [containerLimits(rec)],
     };
     if (size.cpu !== null) overrides.cpu = String(size.cpu);
     if (size.memory !== null) overrides.memory = String(size.memory);
@@ -148,7 +156,8 @@ export function renderCdkSnippet(rec: Recommendation, ctx: FixContext): string {
     lines.push(`const taskDefinition = new ecs.Ec2TaskDefinition(this, 'TaskDefinition');`);
   }
   lines.push(`taskDefinition.addContainer(${tsString(rec.container)}, {`, `  // image, logging, ... unchanged`);
-  lines.push(`  memoryLimitMiB: ${rec.memory},`, `  memoryReservationMiB: ${rec.memoryReservation},`);
+  if (rec.memory !== null) lines.push(`  memoryLimitMiB: ${rec.memory},`);
+  lines.push(`  memoryReservationMiB: ${rec.memoryReservation},`);
   const rt = ctx.runtime;
   if (rt?.recommendedFlag && rt.envVar) {
     lines.push(`  environment: { ${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(rt.envVar) ? rt.envVar : tsString(rt.envVar)}: ${tsString(rt.recommendedFlag)} }, // merge with your other variables`);

@@ -250,8 +250,11 @@ export interface MemoryValues {
 
 export interface Recommendation {
   container: string;
-  /** Container hard limit, MiB. */
-  memory: number;
+  /**
+   * Container hard limit, MiB. Null: keep none. Only for a container that had no hard limit, no task memory above it
+   * and no usage data: a cap sized from nothing could kill a container that used more than it before.
+   */
+  memory: number | null;
   /** Container soft limit, MiB. */
   memoryReservation: number;
   /** Task-level memory when it must be set or change (always set on Fargate), else null. */

@@ -158,6 +158,27 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   // used: what the container is known to have needed. The kill proves it reached the limit.
   const used = Math.max(limit ?? 0, peak ?? 0, reservation ?? 0);
 
+  // No cap anywhere (no container hard limit, no task memory: EC2): the container could use all of the instance's
+  // memory, so the kill was the instance running out, not a limit of its own. Without usage data there is nothing to
+  // size a hard limit from, and one sized from the reservation could kill it below what it used before.
+  if (input.kind === 'oom-killed' && memory === null && taskMemory === null && !hasData && !isFargate(input)) {
+    const from = reservation ?? 0;
+    const soft = from > 0 ? roundUp(vpaOomBump(from), MEMORY_STEP_MIB) : 512;
+    reasons.push(
+      `no hard limit and no task memory: ${input.container} could use all of the instance's memory, so this OOM was the instance running out ` +
+        `(its tasks together), not a limit of its own; with no usage data there is nothing to size a hard limit from, and a cap guessed from the ` +
+        `${fmt(from)} MiB reservation could kill it below what it used: keep none for now`,
+      from > 0
+        ? `memoryReservation ${fmt(soft)} MiB: VPA's OOM bump of the reservation, max(${fmt(from)} + 100, ${fmt(from)} × 1.2), rounded up, so the scheduler places fewer tasks beside it`
+        : 'memoryReservation 512 MiB: a starting point (neither limit was known)',
+    );
+    deadEnds.push(
+      `no hard limit, reservation ${fmt(from)} MiB: the scheduler packs tasks by reservation, so an instance fills past its memory when containers use more than they reserve. ` +
+        `Measure the real peak (Container Insights), then reserve its average and cap it above the peak`,
+    );
+    return { container: input.container, memory: null, memoryReservation: soft, taskMemory: null, taskCpu: null, current, reasons, deadEnds };
+  }
+
   let hard: number;
   if (input.kind === 'oom-at-start') {
     const from = limit ?? reservation ?? used;

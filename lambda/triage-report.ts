@@ -13,7 +13,8 @@ export interface TriageJson {
   target: string | null;
   recommendation: null | {
     container: string;
-    memory: number;
+    /** Null: keep no hard limit (a container that had none, with no usage data to size one). */
+    memory: number | null;
     memoryReservation: number;
     taskMemory: number | null;
     taskCpu: number | null;
@@ -110,7 +111,7 @@ export function renderTriageText(result: TriageResult): string {
     const c = recommendation.current;
     lines.push('');
     lines.push(`Recommendation for ${recommendation.container}:          current -> recommended`);
-    lines.push(`  memory (hard limit)          ${mib(c.memory).padStart(10)} -> ${mib(recommendation.memory)}`);
+    lines.push(`  memory (hard limit)          ${mib(c.memory).padStart(10)} -> ${recommendation.memory === null ? 'none (keep no hard limit)' : mib(recommendation.memory)}`);
     lines.push(`  memoryReservation (soft)     ${mib(c.memoryReservation).padStart(10)} -> ${mib(recommendation.memoryReservation)}`);
     if (recommendation.taskMemory !== null || c.taskMemory !== null) {
       lines.push(`  task memory                  ${mib(c.taskMemory).padStart(10)} -> ${mib(recommendation.taskMemory ?? c.taskMemory)}`);

@@ -145,11 +145,12 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
   // A leak's next kill, at the proposed limit (issue: "raising the limit only delays it"). The series must measure
   // the container itself (container scope, or a task with one container) for the estimate to mean anything.
   const containerCount = taskDefinition?.containers.length ?? task.containers.length;
-  if (recommendation && analysis.pattern === 'leak' && (series.scope === 'container' || containerCount <= 1)) {
-    const atProposed = estimateNextKillHours(analysis, recommendation.memory);
+  if (recommendation?.memory != null && analysis.pattern === 'leak' && (series.scope === 'container' || containerCount <= 1)) {
+    const proposed = recommendation.memory;
+    const atProposed = estimateNextKillHours(analysis, proposed);
     if (atProposed !== null) {
       analysis.reasons.push(
-        `at the proposed ${recommendation.memory} MiB the leak reaches the limit about ${atProposed.toFixed(1)} h after a restart ` +
+        `at the proposed ${proposed} MiB the leak reaches the limit about ${atProposed.toFixed(1)} h after a restart ` +
           `(${analysis.nextKillEstimateHours === null ? 'unknown' : `${analysis.nextKillEstimateHours.toFixed(1)} h`} at the current limit)`,
       );
       analysis.nextKillEstimateHours = atProposed;
@@ -165,7 +166,7 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
     const deployedValues = target ? valuesOf(deployed, target) : null;
     staleRevision = { killed: task.revision, deployed: deployed.revision, deployedTaskDefinitionArn: deployed.taskDefinitionArn, deployedValues };
     const already =
-      recommendation && deployedValues?.memory != null && deployedValues.memory >= recommendation.memory
+      recommendation?.memory != null && deployedValues?.memory != null && deployedValues.memory >= recommendation.memory
         ? ` Revision ${deployed.revision} already gives ${target} ${deployedValues.memory} MiB (recommended ${recommendation.memory}): the fix may be deployed.`
         : '';
     warnings.push(
@@ -179,13 +180,14 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
       `Turn on Container Insights with enhanced observability for per-container memory: ${containerInsightsCommand(task)}`,
     );
   }
-  if (recommendation && task.launchType === 'FARGATE' && recommendation.taskMemory) {
+  if (recommendation?.memory != null && task.launchType === 'FARGATE' && recommendation.taskMemory) {
+    const proposedMemory = recommendation.memory;
     // Fargate bills the task size, not the container limits: unassigned task memory is free headroom.
     const others = (taskDefinition?.containers ?? task.containers)
       .filter((c) => c.name !== recommendation.container)
       .reduce((sum, c) => sum + (c.memory ?? c.memoryReservation ?? 0), 0);
     const ceiling = recommendation.taskMemory - others;
-    if (ceiling - recommendation.memory >= 128) {
+    if (ceiling - proposedMemory >= 128) {
       suggestions.push(
         `Fargate bills the task size (${recommendation.taskMemory} MiB), not container limits: ${recommendation.container}'s hard limit ` +
           `could go up to ${ceiling} MiB at no extra cost, for more headroom against the next spike.`,

@@ -44,7 +44,7 @@ describe('recommendMemory', () => {
     const r = recommendMemory(input({}))!;
     // 950 + 1.6 × (1024 − 950) = 1068, floored at VPA's 1.2 × 1024 = 1229 → 1232 (16 MiB steps)
     expect(r.memory).toBe(1232);
-    expect(r.memory % 16).toBe(0);
+    expect((r.memory ?? 1) % 16).toBe(0);
     expect(r.memoryReservation).toBe(1024); // 930 × 1.1 = 1023 → 1024
     expect(r.taskMemory).toBe(2048);
     expect(r.taskCpu).toBe(512);
@@ -141,7 +141,7 @@ describe('recommendMemory', () => {
     expect(r.taskMemory).toBeNull();
     expect(r.taskCpu).toBeNull();
     expect(r.memoryReservation).toBeGreaterThanOrEqual(704); // covers the 700 MiB peak
-    expect(r.memoryReservation).toBeLessThanOrEqual(r.memory);
+    expect(r.memoryReservation).toBeLessThanOrEqual(r.memory ?? 0);
     expect(r.deadEnds.join('\n')).toContain('reservation left far below real use');
   });
 

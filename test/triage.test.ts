@@ -62,7 +62,7 @@ describe('sidecar killed in a four-container task (shared fixture 09, made an OO
     const rec = result.recommendation!;
     expect(rec.memory).toBeGreaterThan(128);
     const others = definition.containers.filter((c) => c.name !== rec.container).reduce((s, c) => s + (c.memory ?? c.memoryReservation ?? 0), 0);
-    expect(rec.memory + others).toBeLessThanOrEqual(rec.taskMemory ?? definition.memory!);
+    expect((rec.memory ?? Number.NaN) + others).toBeLessThanOrEqual(rec.taskMemory ?? definition.memory!);
     // The service metric is the task's: the triage must say the numbers are not the sidecar's own.
     expect(result.analysis.reasons.join(' ')).toMatch(/all 4 containers together/);
     expect(result.confidence).not.toBe('high');
@@ -172,7 +172,7 @@ describe('Fargate headroom', () => {
     const { result } = await triageTask(parseTaskStateChange(event), { describeTaskDefinition: async () => definition }, { now: NOW, lookbackHours: 24 });
     const rec = result.recommendation!;
     const ceiling = rec.taskMemory! - 50; // the log router's reservation is the only other claim on the task
-    expect(ceiling - rec.memory).toBeGreaterThanOrEqual(128);
+    expect(ceiling - (rec.memory ?? Number.NaN)).toBeGreaterThanOrEqual(128);
     expect(result.suggestions.join(' ')).toContain(`app's hard limit could go up to ${ceiling} MiB at no extra cost`);
   });
 });

@@ -77,7 +77,7 @@ export function propose(strategy: StrategyName, obs: Observation): Proposal {
         analysis,
         seriesScope: obs.scope,
       });
-      if (!rec) throw new Error('project returned no recommendation for an OOM kill');
+      if (!rec || rec.memory === null) throw new Error('project returned no hard limit for an OOM kill at a known limit');
       return { memory: rec.memory, analysis, nextKillHours: estimateNextKillHours(analysis, rec.memory) };
     }
   }

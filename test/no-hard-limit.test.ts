@@ -1,0 +1,79 @@
+/**
+ * An EC2 container with only a soft limit (memoryReservation) and no task memory, OOM-killed: nothing capped it, so
+ * the instance ran out of memory. With no usage data the fix must not invent a hard limit (one sized from the
+ * reservation could kill it below what it used): it keeps none, bumps the reservation, and every rendering says so.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderFixSnippets } from '../lambda/fix-snippets';
+import type { TaskDefinition } from '../lambda/model';
+import { recommendMemory } from '../lambda/recommend-memory';
+import { renderChatbot } from '../lambda/render-chatbot';
+import { renderEmailBody } from '../lambda/render-email';
+import { renderSlack } from '../lambda/render-slack';
+import { parseTaskStateChange } from '../lambda/parse-task';
+import { buildTriage } from '../lambda/triage';
+import { renderTriageText } from '../lambda/triage-report';
+import { EXAMPLES, loadJson } from './helpers/fixtures';
+import { container, taskDef } from './helpers/task-definitions';
+
+const NOW = Date.parse('2026-11-20T14:08:00Z');
+const event = loadJson<{ detail: Record<string, unknown> }>(`${EXAMPLES}/oom-event.json`);
+const detail = structuredClone(event.detail) as Record<string, unknown> & { containers: Record<string, unknown>[] };
+detail['launchType'] = 'EC2';
+delete detail['capacityProviderName'];
+delete detail['memory'];
+delete detail['cpu'];
+detail.containers = detail.containers.map((c) => {
+  const { memory: _m, ...rest } = c;
+  return { ...rest, memoryReservation: c['name'] === 'app' ? '512' : '50' };
+});
+const task = parseTaskStateChange({ ...event, detail });
+const td: TaskDefinition = { ...taskDef([container('app', null, 512), container('log_router', null, 50)], null, null, 'EC2'), family: 'checkout-api', revision: 42 };
+const noMetrics = { datasets: [], containerInsights: null };
+
+describe('an OOM-killed container with no hard limit and no task memory', () => {
+  it('keeps no hard limit without usage data, and raises the reservation by VPA\'s OOM bump', () => {
+    const { result } = buildTriage(task, { taskDefinition: td, metrics: noMetrics, deployed: null, warnings: [] }, { now: NOW, lookbackHours: 24 });
+    const rec = result.recommendation!;
+    expect(rec.memory).toBeNull();
+    expect(rec.memoryReservation).toBe(624); // max(512 + 100, 512 × 1.2) = 614.4 → 624
+    expect(rec.taskMemory).toBeNull();
+    expect(rec.reasons.join(' ')).toMatch(/the instance running out.*keep none/);
+    expect(rec.deadEnds.join(' ')).toMatch(/Measure the real peak/);
+    expect(result.classification.containers[0]!.explanation).toMatch(/no hard limit.*the instance ran out of memory/);
+
+    const text = renderTriageText(result);
+    expect(text).toContain('none (keep no hard limit)');
+    const snippets = renderFixSnippets(rec, { task: result.task, taskDefinition: result.taskDefinition, runtime: result.runtime });
+    expect(JSON.parse(snippets.json)).toEqual({ containerDefinitions: [{ name: 'app', memoryReservation: 624 }] });
+    expect(snippets.cli).toContain('|= (.memoryReservation = 624)');
+    expect(snippets.cdk).not.toContain('memoryLimitMiB');
+    expect(snippets.cdk).toContain('memoryReservationMiB: 624');
+    const all = [text, snippets.json, snippets.cli, snippets.cdk, JSON.stringify(renderSlack(result, {})), renderEmailBody(result, {}), JSON.stringify(renderChatbot(result, {}))].join('\n');
+    expect(all).not.toMatch(/\bnull MiB|memory = null|memoryLimitMiB: null|NaN|undefined/);
+    expect(JSON.stringify(renderSlack(result, {}))).toMatch(/512 → 624 MiB.*keep none for now/);
+  });
+
+  it('still sizes a hard limit when usage data exists (the peak is not censored: nothing capped it)', () => {
+    const r = recommendMemory({
+      container: 'app', kind: 'oom-killed', launchType: 'EC2', taskDefinition: td, eventContainer: null, eventTaskMemory: null, eventTaskCpu: null,
+      analysis: {
+        pattern: 'chronic', confidence: 'high', nextKillEstimateHours: null, reasons: [],
+        evidence: { source: 'container-insights-container', points: 1440, hours: 24, peakMiB: 900, averageMiB: 800, slopeMiBPerHour: 0, censored: false, baselineMiB: 820 },
+      },
+      seriesScope: 'container',
+    })!;
+    expect(r.memory).not.toBeNull();
+    expect(r.memory!).toBeGreaterThanOrEqual(900 * 1.15);
+  });
+
+  it('keeps sizing a hard limit on Fargate, where the task memory caps it', () => {
+    const r = recommendMemory({
+      container: 'app', kind: 'oom-killed', launchType: 'FARGATE', taskDefinition: { ...td, memory: 2048, cpu: 512, requiresCompatibilities: ['FARGATE'] },
+      eventContainer: null, eventTaskMemory: null, eventTaskCpu: null,
+      analysis: { pattern: 'unknown', confidence: 'low', nextKillEstimateHours: null, reasons: [], evidence: { source: 'none', points: 0, hours: 0, peakMiB: null, averageMiB: null, slopeMiBPerHour: null, censored: false } },
+      seriesScope: 'none',
+    })!;
+    expect(r.memory).not.toBeNull();
+  });
+});
