@@ -72,6 +72,40 @@ function killTime(task: TaskSnapshot, datasets: MetricDataset[]): number {
   return task.stoppedAt ?? task.stoppingAt ?? task.eventTime ?? (last > 0 ? last : Date.now());
 }
 
+const iso = (t: number): string => new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * Metrics files that do not cover the kill: all points after it (a "last 24 hours" export run days later), or a
+ * history that ends long before it. `stale` (over 6 h between the last point and the kill) lowers the confidence.
+ */
+export function metricsWindowWarnings(datasets: MetricDataset[], kill: number, inWindow: (t: number) => boolean): { warnings: string[]; stale: boolean } {
+  const times = datasets.flatMap((d) => d.points.map((p) => p.t));
+  if (times.length === 0) return { warnings: [], stale: false };
+  const used = times.filter(inWindow);
+  const first = Math.min(...times);
+  const last = Math.max(...times);
+  if (used.length === 0) {
+    return {
+      warnings: [
+        `The metrics files hold ${times.length} points from ${iso(first)} to ${iso(last)}, none in the window before the kill at ${iso(kill)}: ` +
+          `export the hours before the kill (get-metric-statistics --start-time ${iso(kill - 24 * 3_600_000)} --end-time ${iso(kill + 60_000)}).`,
+      ],
+      stale: false,
+    };
+  }
+  const gapHours = (kill - Math.max(...used)) / 3_600_000;
+  if (gapHours > 2) {
+    return {
+      warnings: [
+        `The memory history ends ${gapHours >= 48 ? `${Math.round(gapHours / 24)} days` : `${Math.round(gapHours)} h`} before the kill (last point ${iso(Math.max(...used))}, kill ${iso(kill)}): ` +
+          `it may not show the container as it was when killed. Export up to the kill (--end-time ${iso(kill + 60_000)}).`,
+      ],
+      stale: gapHours > 6,
+    };
+  }
+  return { warnings: [], stale: false };
+}
+
 export async function runTriageCommand(args: TriageArgs, readFile: (path: string) => string): Promise<string> {
   if (!args.input) throw new TriageUsageError('no input file given (try --help)');
   if (args.extra.length > 0) throw new TriageUsageError(`unexpected argument: ${args.extra[0]}`);
@@ -119,7 +153,10 @@ export async function runTriageCommand(args: TriageArgs, readFile: (path: string
     const hours = lookbackHours ?? (Number.isFinite(first) ? Math.max(1, Math.ceil((now - first) / 3_600_000)) : 24);
     const evidence = await gatherEvidence(task, target, readers, { now, lookbackHours: hours });
     const metricsWindow = { ...evidence.metrics, datasets: evidence.metrics.datasets.map((d) => ({ ...d, points: d.points.filter((p) => inWindow(p.t)) })) };
-    results.push(buildTriage(task, { ...evidence, metrics: metricsWindow }, { now, lookbackHours: hours }));
+    const windowWarnings = metricsWindowWarnings(datasets, now, inWindow);
+    const built = buildTriage(task, { ...evidence, warnings: [...evidence.warnings, ...windowWarnings.warnings], metrics: metricsWindow }, { now, lookbackHours: hours });
+    if (windowWarnings.stale && built.result.confidence !== 'low') built.result.confidence = 'low';
+    results.push(built);
   }
   const skipped = parsed.skipped.map((s) => `tasks[${s.index}] skipped: ${s.reason}`);
 

@@ -49,9 +49,9 @@ describe('an OOM-killed container with no hard limit and no task memory', () => 
     expect(snippets.cli).toContain('|= (.memoryReservation = 624)');
     expect(snippets.cdk).not.toContain('memoryLimitMiB');
     expect(snippets.cdk).toContain('memoryReservationMiB: 624');
-    const all = [text, snippets.json, snippets.cli, snippets.cdk, JSON.stringify(renderSlack(result, {})), renderEmailBody(result, {}), JSON.stringify(renderChatbot(result, {}))].join('\n');
+    const all = [text, snippets.json, snippets.cli, snippets.cdk, JSON.stringify(renderSlack(result, { series: null })), renderEmailBody(result, { series: null }), JSON.stringify(renderChatbot(result, { series: null }))].join('\n');
     expect(all).not.toMatch(/\bnull MiB|memory = null|memoryLimitMiB: null|NaN|undefined/);
-    expect(JSON.stringify(renderSlack(result, {}))).toMatch(/512 → 624 MiB.*keep none for now/);
+    expect(JSON.stringify(renderSlack(result, { series: null }))).toMatch(/512 → 624 MiB.*keep none for now/);
   });
 
   it('still sizes a hard limit when usage data exists (the peak is not censored: nothing capped it)', () => {

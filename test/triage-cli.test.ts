@@ -176,6 +176,22 @@ describe('runTriageCommand', () => {
     }
   });
 
+  it('says when the metrics file does not cover the kill: all points after it, or a history that ends days before', async () => {
+    const kill = Date.parse(loadJson<{ detail: { stoppedAt: string } }>(example.input).detail.stoppedAt);
+    const points = (from: number) =>
+      Array.from({ length: 48 }, (_, i) => ({ Timestamp: new Date(from + i * 300_000).toISOString(), Maximum: 90, Average: 80, Unit: 'Percent' }));
+    const after = file('after.json', { Label: 'MemoryUtilization', Datapoints: points(kill + 600_000) });
+    const afterDoc = JSON.parse(await run({ ...example, metrics: after }));
+    expect(afterDoc.warnings.join(' ')).toMatch(/48 points from .* none in the window before the kill .* --start-time/);
+    expect(afterDoc.evidence.points).toBe(0);
+    const weekOld = file('week-old.json', { Label: 'MemoryUtilization', Datapoints: points(kill - 7 * 86_400_000 - 4 * 3_600_000) });
+    const oldDoc = JSON.parse(await run({ ...example, metrics: weekOld }));
+    expect(oldDoc.warnings.join(' ')).toMatch(/The memory history ends 7 days before the kill/);
+    expect(oldDoc.confidence).toBe('low');
+    const fresh = JSON.parse(await run(example));
+    expect(fresh.warnings.join(' ')).not.toMatch(/before the kill/);
+  });
+
   it('rejects a bad --format or --lookback-hours', async () => {
     await expect(run({ ...example, format: 'pdf' })).rejects.toThrow(TriageUsageError);
     await expect(run({ ...example, lookbackHours: 'x' })).rejects.toThrow(/--lookback-hours/);
