@@ -119,6 +119,12 @@ export function parseTimestamp(value: unknown): number | null {
   return null;
 }
 
+/** A memory size in MiB: a positive integer, else null (0 or a negative size is no limit ECS would run with). */
+export function parseMemoryMiB(value: unknown): number | null {
+  const n = parseInteger(value);
+  return n !== null && n > 0 ? n : null;
+}
+
 /** A positive integer from a number or numeric string (`"512"`), else null. */
 export function parseInteger(value: unknown): number | null {
   if (typeof value === 'number' && Number.isFinite(value)) return Math.round(value);
@@ -143,6 +149,8 @@ export function parseSize(value: unknown, unit: 'cpu' | 'memory'): number | null
   if (unit === 'memory' && (suffix === 'mb' || suffix === 'mib')) return Math.round(n);
   return null;
 }
+
+const positive = (n: number | null): number | null => (n !== null && n > 0 ? n : null);
 
 function str(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
@@ -199,8 +207,8 @@ function parseContainer(raw: z.infer<typeof rawContainer>, index: number): Conta
     exitCode: parseInteger(raw.exitCode),
     reason: str(raw.reason),
     lastStatus: str(raw.lastStatus),
-    memory: parseInteger(raw.memory),
-    memoryReservation: parseInteger(raw.memoryReservation),
+    memory: parseMemoryMiB(raw.memory),
+    memoryReservation: parseMemoryMiB(raw.memoryReservation),
     cpu: parseInteger(raw.cpu),
     image: str(raw.image),
   };
@@ -297,7 +305,7 @@ function normaliseTask(
     accountId: taskArnParts?.account ?? clusterArnParts?.account ?? envelope.account,
     partition: taskArnParts?.partition ?? clusterArnParts?.partition ?? 'aws',
     cpu: parseSize(raw.cpu, 'cpu'),
-    memory: parseSize(raw.memory, 'memory'),
+    memory: positive(parseSize(raw.memory, 'memory')),
     lastStatus: str(raw.lastStatus),
     desiredStatus: str(raw.desiredStatus),
     stopCode: str(raw.stopCode),
@@ -342,7 +350,16 @@ export function parseTaskStateChange(input: unknown): TaskSnapshot {
  * camelCase or PascalCase. Throws `InvalidInputError` when nothing in it is a task.
  */
 export function parseTaskInput(input: unknown): ParsedInput {
+  const inner = unwrapEnvelope(input);
+  if (inner !== null) {
+    const parsed = inner.map((item) => parseTaskInput(item));
+    return { kind: parsed[0]?.kind ?? 'event', tasks: parsed.flatMap((p) => p.tasks), skipped: parsed.flatMap((p) => p.skipped) };
+  }
   if (!isRecord(input)) {
+    // An array of events (a saved batch) is read event by event; any other array as a list of tasks.
+    if (Array.isArray(input) && input.length > 0 && input.every((e) => isRecord(e) && ('detail-type' in e || 'detail' in e))) {
+      return { kind: 'event', tasks: input.map((e) => parseTaskStateChange(e)), skipped: [] };
+    }
     if (Array.isArray(input)) return parseTaskList(input, 'describe-tasks');
     throw new InvalidInputError('expected a JSON object (an event, describe-tasks output or a task)');
   }
@@ -356,6 +373,33 @@ export function parseTaskInput(input: unknown): ParsedInput {
   throw new InvalidInputError(
     'no task found: expected an EventBridge event, {"tasks":[...]}, {"task":{...}} or a task object with taskArn',
   );
+}
+
+/**
+ * The event inside the envelopes it is often saved in: an SQS or SNS Lambda event (`Records[].body`,
+ * `Records[].Sns.Message`) or an SNS notification (`{"Type":"Notification","Message":...}`), where the inner event is
+ * a JSON string. Null when the input is not such an envelope.
+ */
+export function unwrapEnvelope(input: unknown): unknown[] | null {
+  const parse = (text: unknown): unknown => {
+    if (typeof text !== 'string') return text;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new InvalidInputError('envelope: its message is not JSON');
+    }
+  };
+  if (isRecord(input) && input['Type'] === 'Notification' && 'Message' in input) return [parse(input['Message'])];
+  if (isRecord(input) && Array.isArray(input['Records']) && input['Records'].length > 0) {
+    const records = input['Records'];
+    if (records.every((r) => isRecord(r) && ('body' in r || isRecord(r['Sns'])))) {
+      return records.map((r) => {
+        const rec = r as Record<string, unknown>;
+        return parse(isRecord(rec['Sns']) ? rec['Sns']['Message'] : rec['body']);
+      });
+    }
+  }
+  return null;
 }
 
 function parseTaskList(list: unknown[], kind: InputKind): ParsedInput {

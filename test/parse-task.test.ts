@@ -165,6 +165,29 @@ describe('formats', () => {
     expect(parsed.tasks[0]!.containers[0]).toMatchObject({ name: 'worker', exitCode: 137 });
   });
 
+  it('reads the event inside SQS, SNS and SNS-notification envelopes, and an array of events', () => {
+    const event = loadJson<Record<string, unknown>>(`${EXAMPLES}/oom-event.json`);
+    const body = JSON.stringify(event);
+    const sqs = parseTaskInput({ Records: [{ messageId: '1', body, eventSource: 'aws:sqs' }, { messageId: '2', body, eventSource: 'aws:sqs' }] });
+    expect(sqs.kind).toBe('event');
+    expect(sqs.tasks).toHaveLength(2);
+    expect(sqs.tasks[0]!.containers[0]).toMatchObject({ name: 'app', exitCode: 137 });
+    expect(parseTaskInput({ Records: [{ EventSource: 'aws:sns', Sns: { Message: body } }] }).tasks).toHaveLength(1);
+    expect(parseTaskInput({ Type: 'Notification', MessageId: 'x', Message: body }).tasks[0]!.taskArn).toBe(sqs.tasks[0]!.taskArn);
+    expect(parseTaskInput([event, event]).tasks).toHaveLength(2);
+    expect(() => parseTaskInput({ Type: 'Notification', Message: '{not json' })).toThrow(/envelope: its message is not JSON/);
+  });
+
+  it('treats a zero or negative memory size as unknown, not as a limit', () => {
+    const event = structuredClone(loadJson<{ detail: { memory: string; containers: Record<string, unknown>[] } }>(`${EXAMPLES}/oom-event.json`));
+    event.detail.memory = '0';
+    event.detail.containers[0]!['memory'] = '-1024';
+    event.detail.containers[0]!['memoryReservation'] = 0;
+    const task = parseTaskStateChange(event);
+    expect(task.memory).toBeNull();
+    expect(task.containers[0]).toMatchObject({ memory: null, memoryReservation: null });
+  });
+
   it('rejects JSON that holds no task', () => {
     expect(() => parseTaskInput({ hello: 'world' })).toThrow(/no task found/);
     expect(() => parseTaskInput(42)).toThrow(InvalidInputError);
