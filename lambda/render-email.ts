@@ -140,17 +140,57 @@ export function renderEmailBody(result: TriageResult, options: RenderOptions): s
 }
 
 /** The result without secrets: environment values other than heap settings are replaced. */
+/**
+ * A token of a heap-settings variable or a command that cannot hold a secret: a JVM `-X…` option (`-Xmx2g`,
+ * `-XX:+UseG1GC`, `-XX:MaxRAMPercentage=75.0`) or a flag with no value or a numeric one (`--max-old-space-size=768`).
+ * `-Dkey=value` system properties, paths and anything else may (`-Djavax.net.ssl.keyStorePassword=…`).
+ */
+function safeToken(token: string): boolean {
+  const jvmOption = /^-X[\w:+.%/=-]*$/.test(token) && !/pass|secret|token|key/i.test(token);
+  const plainFlag = /^--?[A-Za-z][\w-]*(=\d+(\.\d+)?[kKmMgG%]?)?$/.test(token);
+  return jvmOption || plainFlag;
+}
+
+/** Keep the tokens that cannot hold a secret; every run of others becomes one `(redacted)`. */
+export function redactOptions(value: string, keepFirst = false): string {
+  const out: string[] = [];
+  value
+    .split(/\s+/)
+    .filter((t) => t !== '')
+    .forEach((t, i) => {
+      const keep = safeToken(t) || (keepFirst && i === 0 && !t.includes('='));
+      if (keep) out.push(t);
+      else if (out[out.length - 1] !== REDACTED) out.push(REDACTED);
+    });
+  return out.join(' ');
+}
+
+const redactEnv = (env: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(env).map(([k, v]) => [k, KEEP_ENV.has(k) ? redactOptions(v) : REDACTED]));
+const redactArgs = (args: string[]): string[] => (args.length === 0 ? args : redactOptions(args.join(' '), true).split(' '));
+
+/**
+ * The result as the machine-readable SNS copies carry it: environment values (except the heap settings' safe tokens),
+ * commands and entry points of the task definition and of the task's overrides are redacted.
+ */
 export function redactResult(result: TriageResult): TriageResult {
-  if (!result.taskDefinition) return result;
+  const overrides = result.task.overrides;
   return {
     ...result,
-    taskDefinition: {
-      ...result.taskDefinition,
-      containers: result.taskDefinition.containers.map((c) => ({
-        ...c,
-        environment: Object.fromEntries(Object.entries(c.environment).map(([k, v]) => [k, KEEP_ENV.has(k) ? v : REDACTED])),
-      })),
-    },
+    task: overrides
+      ? { ...result.task, overrides: { ...overrides, containers: overrides.containers.map((c) => ({ ...c, environment: redactEnv(c.environment), command: c.command ? redactArgs(c.command) : null })) } }
+      : result.task,
+    taskDefinition: result.taskDefinition
+      ? {
+          ...result.taskDefinition,
+          containers: result.taskDefinition.containers.map((c) => ({
+            ...c,
+            environment: redactEnv(c.environment),
+            command: redactArgs(c.command),
+            entryPoint: redactArgs(c.entryPoint),
+          })),
+        }
+      : null,
   };
 }
 

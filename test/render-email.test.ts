@@ -112,6 +112,33 @@ describe('renderSnsMessage', () => {
     expect(m.Message).not.toContain('hunter2');
     expect(payload.shrunk).toBeUndefined();
   });
+  it('redacts secrets in heap-settings variables, commands, entry points and the task overrides (RunTask) too', () => {
+    const td = oomChronic.taskDefinition!;
+    const leaky: TriageResult = {
+      ...oomChronic,
+      task: {
+        ...oomChronic.task,
+        overrides: {
+          containers: [{ name: 'web', memory: 2048, memoryReservation: null, environment: { DB_PASSWORD: 'hunter2-override', JAVA_TOOL_OPTIONS: '-Xmx1g -Dapi.token=tok-123' }, command: ['java', '-Dsecret=s3cr3t', '-Xmx1g', '-jar', '/app.jar'] }],
+          cpu: null,
+          memory: null,
+        },
+      },
+      taskDefinition: {
+        ...td,
+        containers: td.containers.map((c, i) => (i === 0 ? { ...c, environment: { ...c.environment, JAVA_OPTS: '-XX:+UseG1GC -Djavax.net.ssl.keyStorePassword=ks-pass' }, command: ['--db-url=postgres://u:pw@h/db', '--max-old-space-size=768'], entryPoint: ['sh', '-c', 'TOKEN=abc node app.js'] } : c)),
+      },
+    };
+    const m = renderSnsMessage(leaky, { series: null });
+    for (const secret of ['hunter2', 'tok-123', 's3cr3t', 'ks-pass', 'u:pw', 'TOKEN=abc']) expect(m.Message).not.toContain(secret);
+    const payload = JSON.parse((JSON.parse(m.Message) as Record<string, string>).sqs!) as SnsProgrammaticPayload;
+    const ov = payload.result.task.overrides!.containers[0]!;
+    expect(ov.environment).toEqual({ DB_PASSWORD: REDACTED, JAVA_TOOL_OPTIONS: `-Xmx1g ${REDACTED}` });
+    expect(ov.command).toEqual(['java', REDACTED, '-Xmx1g', '-jar', REDACTED]);
+    const c0 = payload.result.taskDefinition!.containers[0]!;
+    expect(c0.environment['JAVA_OPTS']).toBe(`-XX:+UseG1GC ${REDACTED}`);
+    expect(c0.command).toEqual([REDACTED, '--max-old-space-size=768']);
+  });
   it('story is null when absent', () => {
     const payload = JSON.parse((JSON.parse(renderSnsMessage(oomChronic, { series: null }).Message) as Record<string, string>).lambda!) as SnsProgrammaticPayload;
     expect(payload.story).toBeNull();
