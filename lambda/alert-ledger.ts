@@ -41,8 +41,15 @@
  *      (no double count, and a lost `first` is alerted again rather than turned into `suppressed`). Otherwise
  *      loop (bounded; contention past the bound fails open).
  *    Sequence 1 -> `first`; a sequence in `realertAt` -> `threshold`; else `suppressed`.
- * 3. **Finalize** the mark: `SET reason, seq, windowStart` if `claimedBy = :me`. If this write fails the decision is
- *    already known and is returned; a later taker of the stale claim re-derives the same sequence from the story.
+ * 3. **Finalize** the mark: `SET reason, seq, windowStart` if `claimedBy = :me` (and `done = true` for a suppressed
+ *    kill: nothing to send). If this write fails the decision is already known and is returned; a later taker of the
+ *    stale claim re-derives the same sequence from the story.
+ * 4. **Deliver**: the caller reports the channels it delivered (`delivered()`: `ADD delivered`, and `done = true` once
+ *    all are). A decided kill that is not done and whose claim is older than the lease is taken over like an undecided
+ *    one (condition `claimedBy = :previousOwner AND attribute_not_exists(done)`): the taker gets the stored decision and
+ *    the channels already delivered, and sends the rest. So a function that decided to alert and then timed out,
+ *    crashed or failed on one channel loses nothing on its retry, and repeats nothing that was delivered.
+ *    Marks written before this step existed (no `v` attribute) are final once decided.
  *
  * Why not count-then-mark: a duplicate would be counted before it is recognised. Why not mark-only: a kill marked
  * but never counted would be `duplicate` forever. `release()` deletes a mark so that a handler which failed to
@@ -116,6 +123,11 @@ export type LedgerDecision = {
   threadId: string;
   /** for ledger-unavailable */
   error?: string;
+  /**
+   * Channels an earlier attempt at this same kill already delivered (it decided to alert, then died or failed on
+   * another channel before finishing): send only the others. Absent or empty: send every channel.
+   */
+  delivered?: string[];
 };
 
 export interface AlertLedger {
@@ -126,6 +138,13 @@ export interface AlertLedger {
    * and throws to get a retry. Best effort; throws on store errors.
    */
   release?(kill: KillIdentity): Promise<void>;
+  /**
+   * Record the channels this attempt delivered; `complete` when every channel has now been delivered, which makes the
+   * kill final (later deliveries are duplicates). Until then a later attempt (Lambda's retry, another version of the
+   * stop) takes the kill over once the claim's lease has passed and gets `delivered`, so the alert is neither lost
+   * (a timeout or crash after the decision) nor repeated on the channels that got it. Throws on store errors.
+   */
+  delivered?(kill: KillIdentity, channels: string[], complete: boolean): Promise<void>;
 }
 
 export class LedgerConfigError extends Error {
@@ -252,7 +271,10 @@ interface Counted {
   windowStart: number;
 }
 
-type Claim = { owned: true } | { owned: false; mark: Item | undefined };
+/** Owned: fresh, or taken over (`resumed`: a decided mark whose alert was not fully delivered). */
+type Claim = { owned: true; resumed?: Item } | { owned: false; mark: Item | undefined };
+/** The mark format with delivery tracking (`done`, `delivered`). */
+const MARK_VERSION = 2;
 
 const toSeconds = (ms: number): number => Math.floor(ms / 1000);
 const n = (value: number): AttributeValue => ({ N: String(value) });
@@ -304,6 +326,7 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
               claimedBy: s(owner),
               claimedAt: n(now),
               expiresAt: n(toSeconds(now) + dedupeSeconds),
+              v: n(MARK_VERSION),
             },
             ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSeconds',
             ExpressionAttributeValues: { ':nowSeconds': n(toSeconds(now)) },
@@ -318,7 +341,9 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
       );
       const expiresAt = num(mark, 'expiresAt');
       if (!mark || (expiresAt !== null && expiresAt < toSeconds(now))) continue; // released or expired meanwhile
-      if (mark.reason?.S !== undefined) return { owned: false, mark };
+      const decided = mark.reason?.S !== undefined;
+      // Final: delivered (or suppressed), or decided by a version that did not track delivery.
+      if (decided && (mark.done?.BOOL === true || num(mark, 'v') === null)) return { owned: false, mark };
       const claimedAt = num(mark, 'claimedAt') ?? 0;
       const previousOwner = mark.claimedBy?.S;
       if (now - claimedAt < leaseMs || previousOwner === undefined) return { owned: false, mark };
@@ -328,7 +353,9 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
             TableName: tableName,
             Key: { pk: s(markPk) },
             UpdateExpression: 'SET claimedBy = :owner, claimedAt = :now, expiresAt = :expiresAt',
-            ConditionExpression: 'claimedBy = :previousOwner AND attribute_not_exists(reason)',
+            ConditionExpression: decided
+              ? 'claimedBy = :previousOwner AND attribute_not_exists(done)'
+              : 'claimedBy = :previousOwner AND attribute_not_exists(reason)',
             ExpressionAttributeValues: {
               ':owner': s(owner),
               ':now': n(now),
@@ -337,7 +364,7 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
             },
           }),
         );
-        return { owned: true };
+        return decided ? { owned: true, resumed: mark } : { owned: true };
       } catch (err) {
         if (!isConditionFailure(err)) throw err;
         return { owned: false, mark }; // another invocation took the stale claim over, or it was decided
@@ -411,13 +438,14 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
         new UpdateItemCommand({
           TableName: tableName,
           Key: { pk: s(markPk) },
-          UpdateExpression: 'SET reason = :reason, seq = :seq, windowStart = :windowStart',
+          UpdateExpression: `SET reason = :reason, seq = :seq, windowStart = :windowStart${decision.alert ? '' : ', done = :true'}`,
           ConditionExpression: 'claimedBy = :owner',
           ExpressionAttributeValues: {
             ':reason': s(decision.reason),
             ':seq': n(decision.count),
             ':windowStart': n(decision.firstSeenAt),
             ':owner': s(owner),
+            ...(decision.alert ? {} : { ':true': { BOOL: true } }),
           },
         }),
       );
@@ -445,6 +473,13 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
             threadId,
           };
         }
+        if (claimed.resumed) {
+          // An earlier attempt decided to alert and did not finish delivering: the same decision, the rest of the channels.
+          const seq = num(claimed.resumed, 'seq') ?? 1;
+          const windowStart = num(claimed.resumed, 'windowStart') ?? now;
+          const delivered = claimed.resumed.delivered?.SS ?? [];
+          return { ...decideForSequence(seq, windowStart, now, realertAt), storyKey, threadId, delivered };
+        }
         const { seq, windowStart } = await count(kill, storyItemKey(kill), shortHash(markPk, 16), now);
         const decision: LedgerDecision = { ...decideForSequence(seq, windowStart, now, realertAt), storyKey, threadId };
         await finalize(markPk, owner, decision);
@@ -456,6 +491,23 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
 
     async release(kill) {
       await client.send(new DeleteItemCommand({ TableName: tableName, Key: { pk: s(killMarkKey(kill)) } }));
+    },
+
+    async delivered(kill, channels, complete) {
+      if (channels.length === 0 && !complete) return;
+      const sets = [channels.length > 0 ? 'ADD delivered :channels' : '', complete ? 'SET done = :true' : ''].filter((x) => x !== '');
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: { pk: s(killMarkKey(kill)) },
+          UpdateExpression: sets.join(' '),
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: {
+            ...(channels.length > 0 ? { ':channels': { SS: [...new Set(channels)] } } : {}),
+            ...(complete ? { ':true': { BOOL: true } } : {}),
+          },
+        }),
+      );
     },
   };
 }

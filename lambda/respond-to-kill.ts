@@ -162,18 +162,26 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
   }
   if (chatbot) deliveries.push({ channel: 'chatbot', run: () => chatbot(renderChatbotMessage(result, options)) });
 
-  const settled = await Promise.allSettled(deliveries.map((d) => d.run()));
+  // An earlier attempt at this kill (a Lambda retry, another version of the stop) may have delivered some channels.
+  const already = new Set(decision.delivered ?? []);
+  const pending = deliveries.filter((d) => !already.has(d.channel));
+  if (already.size > 0) log.info('Resuming an alert an earlier attempt did not finish', { ...fields, alreadyDelivered: [...already] });
+  // A renderer that throws is a failed channel, not an escape past the others.
+  const settled = await Promise.allSettled(pending.map(async (d) => d.run()));
   const failures = settled.flatMap((s, i) =>
-    s.status === 'rejected' ? [{ channel: deliveries[i]!.channel, error: errorMessage(s.reason) }] : [],
+    s.status === 'rejected' ? [{ channel: pending[i]!.channel, error: errorMessage(s.reason) }] : [],
   );
-  const delivered = deliveries.filter((_, i) => settled[i]!.status === 'fulfilled').map((d) => d.channel);
-  if (failures.length > 0) {
-    log.error('Alert delivery failed; the invocation fails so Lambda retries it', { ...fields, delivered, failures });
-    await deps.ledger.release?.(kill).catch((error: unknown) => {
-      log.warn('Could not release the kill in the ledger; the retry may be taken for a duplicate', { error: errorMessage(error) });
+  const delivered = pending.filter((_, i) => settled[i]!.status === 'fulfilled').map((d) => d.channel);
+  if (decision.reason !== 'ledger-unavailable' && decision.reason !== 'disabled') {
+    await deps.ledger.delivered?.(kill, delivered, failures.length === 0).catch((error: unknown) => {
+      log.warn('Could not record the delivery in the ledger; a later version of this stop may alert again', { error: errorMessage(error) });
     });
+  }
+  if (failures.length > 0) {
+    // No release: the retry takes the kill over after the claim's lease and sends only the failed channels.
+    log.error('Alert delivery failed; the invocation fails so Lambda retries the failed channels', { ...fields, delivered, failures });
     throw new AlertDeliveryError(failures);
   }
-  log.info('Alert sent', { ...fields, delivered });
-  return { status: 'alerted', decision, channels: delivered, result };
+  log.info('Alert sent', { ...fields, delivered: [...already, ...delivered] });
+  return { status: 'alerted', decision, channels: [...already, ...delivered], result };
 }

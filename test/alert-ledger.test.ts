@@ -161,7 +161,9 @@ describe('DynamoDB ledger against dynalite', () => {
     const cluster = newCluster();
     const k = kill(cluster, 'b1');
     // RUNNING (desired STOPPED), DEPROVISIONING, STOPPED: same taskArn + container, different event ids
-    const versions = [await ledger.record(k, T0), await ledger.record(k, T0 + 20_000), await ledger.record(k, T0 + 45_000)];
+    const first = await ledger.record(k, T0);
+    await ledger.delivered!(k, ['email', 'slack'], true);
+    const versions = [first, await ledger.record(k, T0 + 20_000), await ledger.record(k, T0 + 45_000)];
     expect(versions.map((d) => d.reason)).toEqual(['first', 'duplicate', 'duplicate']);
     expect(versions.filter((d) => d.alert)).toHaveLength(1);
     expect(await storyCount(k)).toBe(1);
@@ -255,6 +257,7 @@ describe('DynamoDB ledger against dynalite', () => {
   it('remembers a kill for the dedupe period only', async () => {
     const k = kill(newCluster(), 'm1');
     expect((await ledger.record(k, T0)).reason).toBe('first');
+    await ledger.delivered!(k, ['email'], true);
     expect((await ledger.record(k, T0 + 23 * 60 * MIN)).reason).toBe('duplicate');
     expect((await ledger.record(k, T0 + 25 * 60 * MIN)).reason).toBe('first');
   });
@@ -301,8 +304,48 @@ describe('DynamoDB ledger against dynalite', () => {
     const retry = await ledger.record(k, T0 + 60_000);
     expect(retry).toMatchObject({ alert: true, reason: 'first', count: 1, firstSeenAt: T0 });
     expect(retry.threadId).toBe(first.threadId);
+    await ledger.delivered!(k, ['email'], true);
     expect((await ledger.record(k, T0 + 120_000)).reason).toBe('duplicate');
     expect(await storyCount(k)).toBe(1);
+  });
+
+  it('a decided alert that was never delivered (timeout, crash) is taken over after the lease, with the same decision', async () => {
+    const cluster = newCluster();
+    const k = kill(cluster, 'lost1');
+    expect(await ledger.record(k, T0)).toMatchObject({ alert: true, reason: 'first', count: 1 });
+    // the owner dies here: no delivered() call
+    expect((await ledger.record(k, T0 + 10_000)).reason).toBe('duplicate'); // in flight as far as anyone knows
+    const retry = await ledger.record(k, T0 + 70_000); // Lambda's retry, a minute later
+    expect(retry).toMatchObject({ alert: true, reason: 'first', count: 1, firstSeenAt: T0, delivered: [] });
+    expect(await storyCount(k)).toBe(1); // not counted again
+    await ledger.delivered!(k, ['email', 'slack'], true);
+    expect((await ledger.record(k, T0 + 140_000)).reason).toBe('duplicate');
+  });
+
+  it('a partly delivered alert resumes with the channels already sent, and two racing takers get it once', async () => {
+    const k = kill(newCluster(), 'part1');
+    expect((await ledger.record(k, T0)).reason).toBe('first');
+    await ledger.delivered!(k, ['email'], false); // Slack failed; the invocation threw
+    const takers = await Promise.all([ledger.record(k, T0 + 70_000), ledger.record(k, T0 + 70_000)]);
+    const resumed = takers.filter((d) => d.alert);
+    expect(resumed).toHaveLength(1);
+    expect(resumed[0]).toMatchObject({ reason: 'first', count: 1, delivered: ['email'] });
+    expect(takers.filter((d) => d.reason === 'duplicate')).toHaveLength(1);
+  });
+
+  it('a suppressed kill is final at once: nothing to deliver', async () => {
+    const cluster = newCluster();
+    await ledger.record(kill(cluster, 'sup0'), T0);
+    const k = kill(cluster, 'sup1');
+    expect((await ledger.record(k, T0 + MIN)).reason).toBe('suppressed');
+    expect((await ledger.record(k, T0 + 3 * MIN)).reason).toBe('duplicate');
+  });
+
+  it('treats a decided mark of the format before delivery tracking (no v) as final', async () => {
+    const k = kill(newCluster(), 'old1');
+    expect((await ledger.record(k, T0)).reason).toBe('first');
+    await db.client.send(new UpdateItemCommand({ TableName: db.tableName, Key: { pk: { S: killMarkKey(k) } }, UpdateExpression: 'REMOVE v' }));
+    expect((await ledger.record(k, T0 + 5 * MIN)).reason).toBe('duplicate');
   });
 
   it('fails open quickly when the store is down', async () => {

@@ -25,7 +25,11 @@ function recordingLog(): ResponderLog & { lines: { level: string; message: strin
 function deps(over: { ledger?: AlertLedger; channels?: Partial<Channels>; alertOnSigkill?: boolean } = {}) {
   const log = recordingLog();
   const sent: Record<string, unknown[]> = { email: [], slack: [], chatbot: [] };
-  const ledger: AlertLedger = over.ledger ?? { record: vi.fn(async () => decision()), release: vi.fn(async () => undefined) };
+  const ledger: AlertLedger = over.ledger ?? {
+    record: vi.fn(async () => decision()),
+    release: vi.fn(async () => undefined),
+    delivered: vi.fn(async () => undefined),
+  };
   const channels: Channels = {
     email: async (m) => void sent.email!.push(m),
     slack: async (m) => void sent.slack!.push(m),
@@ -170,12 +174,38 @@ describe('respondToEvent', () => {
     expect(log.lines.some((l) => l.level === 'warn' && /ledger unavailable/i.test(l.message))).toBe(true);
   });
 
-  it('still emails when Slack fails, then fails the invocation and releases the kill', async () => {
+  it('still emails when Slack fails, records what was delivered, then fails the invocation for a retry', async () => {
     const { d, sent, ledger } = deps({ channels: { slack: async () => Promise.reject(new Error('Slack answered 500')) } });
     await expect(respondToEvent(event, d)).rejects.toThrow(AlertDeliveryError);
     expect(sent.email).toHaveLength(1);
     expect(sent.chatbot).toHaveLength(1);
-    expect(ledger.release).toHaveBeenCalledTimes(1);
+    expect(ledger.delivered).toHaveBeenCalledWith(expect.objectContaining({ container: 'app' }), ['email', 'chatbot'], false);
+    expect(ledger.release).not.toHaveBeenCalled();
+  });
+
+  it('on the retry, sends only the channels the failed attempt did not deliver, then marks the kill done', async () => {
+    const ledger: AlertLedger = {
+      record: vi.fn(async () => decision({ delivered: ['email', 'chatbot'] })),
+      release: vi.fn(async () => undefined),
+      delivered: vi.fn(async () => undefined),
+    };
+    const { d, sent, log } = deps({ ledger });
+    const outcome = await respondToEvent(event, d);
+    expect(outcome).toMatchObject({ status: 'alerted', channels: ['email', 'chatbot', 'slack'] });
+    expect(sent.email).toHaveLength(0);
+    expect(sent.chatbot).toHaveLength(0);
+    expect(sent.slack).toHaveLength(1);
+    expect(ledger.delivered).toHaveBeenCalledWith(expect.anything(), ['slack'], true);
+    expect(log.lines.some((l) => l.message.startsWith('Resuming an alert'))).toBe(true);
+  });
+
+  it('counts a renderer that throws as a failed channel: the other channels still go out', async () => {
+    const boom = { ...event, detail: { ...(event['detail'] as Record<string, unknown>) } };
+    const { d, sent, ledger } = deps({ channels: { chatbot: () => { throw new Error('render failed'); } } });
+    await expect(respondToEvent(boom, d)).rejects.toThrow(/chatbot \(Error: render failed\)/);
+    expect(sent.email).toHaveLength(1);
+    expect(sent.slack).toHaveLength(1);
+    expect(ledger.delivered).toHaveBeenCalledWith(expect.anything(), ['email', 'slack'], false);
   });
 
   it('still posts to Slack when SNS fails', async () => {
