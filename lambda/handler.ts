@@ -7,9 +7,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { Context } from 'aws-lambda';
 import { createDynamoLedger, disabledLedger } from './alert-ledger';
+import { within } from './aws-timeouts';
 import { readEnvironment, webhookUrlFromSecret } from './config';
 import { describeDeployedTaskDefinitionArn, describeTaskDefinition } from './ecs-reader';
 import { ConfigurationError } from './errors';
@@ -21,12 +22,13 @@ import { type Channels, type Outcome, respondToEvent } from './respond-to-kill';
 
 const config = readEnvironment(process.env);
 const region = process.env['AWS_REGION'];
-const ecs = new ECSClient({ region, maxAttempts: 3 });
-const cloudwatch = new CloudWatchClient({ region, maxAttempts: 3 });
-const sns = new SNSClient({ region, maxAttempts: 3 });
+const ecs = new ECSClient({ region, maxAttempts: 2, requestHandler: within(5_000) });
+const cloudwatch = new CloudWatchClient({ region, maxAttempts: 2, requestHandler: within(8_000) });
+const sns = new SNSClient({ region, maxAttempts: 3, requestHandler: within(5_000) });
 // Fail open fast when the ledger's table is unreachable: a duplicate alert beats a late or lost one.
-const dynamodb = new DynamoDBClient({ region, maxAttempts: 2, requestHandler: { requestTimeout: 2_000, connectionTimeout: 1_000 } });
-const s3 = config.graphBucketName ? new S3Client({ region, maxAttempts: 2 }) : null;
+const dynamodb = new DynamoDBClient({ region, maxAttempts: 2, requestHandler: within(2_000, 1_000) });
+const s3 = config.graphBucketName ? new S3Client({ region, maxAttempts: 2, requestHandler: within(5_000) }) : null;
+const secrets = new SecretsProvider({ clientConfig: { region, maxAttempts: 2, requestHandler: within(3_000) } });
 
 const ledger = config.ledgerTableName
   ? createDynamoLedger(dynamodb, config.ledgerTableName, { windowMinutes: config.windowMinutes, realertAt: config.realertAt })
@@ -37,7 +39,7 @@ const SECRET_MAX_AGE_SECONDS = 300;
 async function webhookUrl(): Promise<string> {
   const arn = config.slackWebhookSecretArn;
   if (!arn) throw new ConfigurationError('no Slack webhook secret configured');
-  return webhookUrlFromSecret(await getSecret(arn, { maxAge: SECRET_MAX_AGE_SECONDS }));
+  return webhookUrlFromSecret(await secrets.get(arn, { maxAge: SECRET_MAX_AGE_SECONDS }));
 }
 
 function channelsFor(context: Context | undefined): Channels {

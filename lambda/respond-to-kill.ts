@@ -12,7 +12,7 @@
  *
  * All I/O is injected (`ResponderDeps`), and so is the clock.
  */
-import { type AlertLedger, type KillIdentity, type LedgerDecision, killIdentityFromTask } from './alert-ledger';
+import { type AlertLedger, type KillIdentity, type LedgerDecision, killIdentityFromTask, storyKeyOf, storyThreadId } from './alert-ledger';
 import type { AlertStory } from './alert-story';
 import { classifyKill } from './classify-kill';
 import { AlertDeliveryError, errorMessage, InvalidInputError } from './errors';
@@ -49,6 +49,24 @@ export interface ResponderConfig {
   alertOnSigkill: boolean;
   lookbackHours: number;
   windowMinutes: number;
+  /** The ledger's answer is waited for this long; past it, the function alerts anyway (fails open). @default 5000 */
+  ledgerTimeoutMs?: number;
+}
+
+/** The ledger's decision, or `ledger-unavailable` (alert anyway) when it has not answered within `ms`. */
+async function recordWithin(ledger: AlertLedger, kill: KillIdentity, now: number, ms: number): Promise<LedgerDecision> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<LedgerDecision>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ alert: true, reason: 'ledger-unavailable', count: 0, firstSeenAt: now, ratePerHour: null, storyKey: storyKeyOf(kill), threadId: storyThreadId(kill), error: `no answer within ${ms} ms` }),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([ledger.record(kill, now), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface ResponderDeps {
@@ -117,7 +135,7 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
     log.warn('Preparing a channel failed; it will be retried at delivery', { error: errorMessage(error) });
   });
   const [decision, evidence] = await Promise.all([
-    deps.ledger.record(kill, now),
+    recordWithin(deps.ledger, kill, now, config.ledgerTimeoutMs ?? 5_000),
     gatherEvidence(task, container, deps.readers, { now, lookbackHours: config.lookbackHours }),
     prepare,
   ]);

@@ -183,6 +183,18 @@ describe('respondToEvent', () => {
     expect(ledger.release).not.toHaveBeenCalled();
   });
 
+  it('alerts anyway when the ledger does not answer in time (a hung table must not eat the function\'s 60 s)', async () => {
+    const ledger: AlertLedger = { record: () => new Promise<never>(() => undefined), delivered: vi.fn(async () => undefined) };
+    const { d, sent, log } = deps({ ledger });
+    d.config = { ...d.config, ledgerTimeoutMs: 50 };
+    const outcome = await respondToEvent(event, d);
+    expect(outcome.status).toBe('alerted');
+    if (outcome.status === 'alerted') expect(outcome.decision).toMatchObject({ reason: 'ledger-unavailable', error: 'no answer within 50 ms' });
+    expect(sent.email).toHaveLength(1);
+    expect(ledger.delivered).not.toHaveBeenCalled();
+    expect(log.lines.some((l) => l.level === 'warn' && /Alert ledger unavailable/.test(l.message))).toBe(true);
+  });
+
   it('on the retry, sends only the channels the failed attempt did not deliver, then marks the kill done', async () => {
     const ledger: AlertLedger = {
       record: vi.fn(async () => decision({ delivered: ['email', 'chatbot'] })),
