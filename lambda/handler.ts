@@ -69,7 +69,7 @@ function channelsFor(context: Context | undefined): Channels {
   if (s3 && config.graphBucketName) {
     const bucket = config.graphBucketName;
     channels.graph = (result, series) =>
-      renderGraphForTriage({ cloudwatch, s3, bucket, result, series, lookbackHours: config.lookbackHours, now: Date.now(), log: (msg, fields) => logger.warn(msg, fields) });
+      renderGraphForTriage({ cloudwatch, s3, bucket, result, series, lookbackHours: config.lookbackHours, now: Math.min(Date.now(), result.task.stoppedAt ?? Date.now()), log: (msg, fields) => logger.warn(msg, fields) });
   }
   return channels;
 }

@@ -134,15 +134,23 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
   const prepare = deps.channels.prepare?.().catch((error: unknown) => {
     log.warn('Preparing a channel failed; it will be retried at delivery', { error: errorMessage(error) });
   });
+  // The memory history is read up to the kill, not up to now: a retried or replayed event still sees the kill.
+  const killedAt = Math.min(now, task.stoppedAt ?? task.stoppingAt ?? task.eventTime ?? now);
   const [decision, evidence] = await Promise.all([
     recordWithin(deps.ledger, kill, now, config.ledgerTimeoutMs ?? 5_000),
-    gatherEvidence(task, container, deps.readers, { now, lookbackHours: config.lookbackHours }),
+    gatherEvidence(task, container, deps.readers, { now: killedAt, lookbackHours: config.lookbackHours }),
     prepare,
   ]);
+  const lateMinutes = Math.round((now - killedAt) / 60_000);
+  if (lateMinutes >= 30) {
+    evidence.warnings.push(
+      `This alert comes ${lateMinutes >= 120 ? `${Math.round(lateMinutes / 60)} h` : `${lateMinutes} min`} after the kill (a retried or replayed event): the memory history was read up to the kill.`,
+    );
+  }
   if (decision.reason === 'ledger-unavailable') {
     log.warn('Alert ledger unavailable: alerting anyway (a duplicate beats a lost OOM)', { error: decision.error });
   }
-  const { result, series } = buildTriage(task, evidence, { now, lookbackHours: config.lookbackHours });
+  const { result, series } = buildTriage(task, evidence, { now: killedAt, lookbackHours: config.lookbackHours, generatedAt: now });
   const fields = {
     verdict: result.classification.verdict,
     confidence: result.confidence,

@@ -36,8 +36,11 @@ export interface Evidence {
 }
 
 export interface TriageOptions {
+  /** The moment the analysis looks back from: the kill (the memory history ends there). */
   now: number;
   lookbackHours: number;
+  /** When the result is produced, if later than `now` (a late or retried invocation). @default now */
+  generatedAt?: number;
 }
 
 async function settle<T>(label: string, warnings: string[], run: (() => Promise<T>) | null): Promise<T | null> {
@@ -216,7 +219,7 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
     suggestions,
     warnings,
     confidence,
-    generatedAt: options.now,
+    generatedAt: options.generatedAt ?? options.now,
   };
   return { result, series };
 }

@@ -195,6 +195,21 @@ describe('respondToEvent', () => {
     expect(log.lines.some((l) => l.level === 'warn' && /Alert ledger unavailable/.test(l.message))).toBe(true);
   });
 
+  it('reads the memory history up to the kill, not up to a late invocation, and says the alert is late', async () => {
+    const { d } = deps();
+    const stoppedAt = Date.parse((event['detail'] as { stoppedAt: string }).stoppedAt);
+    d.now = () => stoppedAt + 90 * 60_000;
+    const outcome = await respondToEvent(event, d);
+    expect(d.readers.fetchMemoryMetrics).toHaveBeenCalledWith(expect.objectContaining({ now: stoppedAt }));
+    if (outcome.status !== 'alerted') throw new Error(outcome.status);
+    expect(outcome.result.warnings.join(' ')).toContain('This alert comes 90 min after the kill');
+    expect(outcome.result.generatedAt).toBe(stoppedAt + 90 * 60_000);
+    const onTime = deps();
+    const prompt = await respondToEvent(event, onTime.d);
+    if (prompt.status !== 'alerted') throw new Error(prompt.status);
+    expect(outcome.result.analysis.evidence).toEqual(prompt.result.analysis.evidence);
+  });
+
   it('on the retry, sends only the channels the failed attempt did not deliver, then marks the kill done', async () => {
     const ledger: AlertLedger = {
       record: vi.fn(async () => decision({ delivered: ['email', 'chatbot'] })),
