@@ -32,16 +32,17 @@ function bool(env: Record<string, string | undefined>, name: string, fallback: b
 function positive(env: Record<string, string | undefined>, name: string, fallback: number, max: number): number {
   const value = optional(env, name);
   if (value === null) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > max) throw new ConfigurationError(`${name} must be a number from 1 to ${max}, not "${value}"`);
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new ConfigurationError(`${name} must be a whole number from 1 to ${max}, not "${value}"`);
   return n;
 }
 
 export function readEnvironment(env: Record<string, string | undefined>): ResponderEnvironment {
   const topicArn = optional(env, 'TOPIC_ARN');
   if (!topicArn) throw new ConfigurationError('TOPIC_ARN is required');
-  const realertRaw = optional(env, 'REALERT_AT') ?? '5,25,100';
-  const realertAt = realertRaw.split(',').map((s) => Number(s.trim()));
+  // Unset: the default. Set but empty: no re-alerts (the construct writes [] as "").
+  const realertRaw = env['REALERT_AT'] === undefined ? '5,25,100' : env['REALERT_AT'].trim();
+  const realertAt = realertRaw === '' ? [] : realertRaw.split(',').map((s) => (/^\s*\d+\s*$/.test(s) ? Number(s) : Number.NaN));
   if (realertAt.some((n) => !Number.isInteger(n) || n < 2)) {
     throw new ConfigurationError(`REALERT_AT must be whole numbers of 2 or more, comma-separated, not "${realertRaw}"`);
   }

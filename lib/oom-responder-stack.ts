@@ -86,7 +86,7 @@ function parseStringList(key: string, value: unknown): string[] {
 
 function parseNumberList(key: string, value: unknown): number[] {
   return parseList(key, value).map((item) => {
-    const n = typeof item === 'string' && item.trim() !== '' ? Number(item) : item;
+    const n = typeof item === 'string' && DECIMAL.test(item) ? Number(item) : item;
     if (typeof n !== 'number' || !Number.isFinite(n)) throw contextError(key, 'a list of numbers', value);
     return n;
   });
@@ -102,8 +102,11 @@ function parseBoolean(key: string, value: unknown): boolean {
   throw contextError(key, 'true or false', value);
 }
 
+/** Plain decimal numbers only: `0x18`, `1e3` or `Infinity` are not what anyone means by a count of hours. */
+const DECIMAL = /^\s*-?\d+(\.\d+)?\s*$/;
+
 function parseNumber(key: string, value: unknown): number {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  const n = typeof value === 'string' && DECIMAL.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isFinite(n)) throw contextError(key, 'a number', value);
   return n;
 }

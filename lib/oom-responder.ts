@@ -3,7 +3,7 @@
  * them, the alert topics, the dead-letter queue, the alarms on both, and the optional suppression ledger and graph
  * bucket. Every grant sits next to the env var that names the granted resource.
  */
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -172,7 +172,8 @@ function isInt(n: unknown): n is number {
 
 /** Applies defaults and checks every prop. Throws InvalidConfigError naming the prop. */
 export function resolveOomResponderProps(props: OomResponderProps = {}): ResolvedOomResponderProps {
-  const alertEmails = props.alertEmails ?? [];
+  // One subscription per address: the same address twice (in any case) is one subscriber, not a CDK id clash.
+  const alertEmails = [...new Map((props.alertEmails ?? []).map((e) => [e.trim().toLowerCase(), e.trim()])).values()];
   for (const email of alertEmails) {
     if (!EMAIL.test(email)) throw new InvalidConfigError(`alertEmails: "${email}" is not an email address`);
   }
@@ -262,7 +263,7 @@ export function resolveOomResponderProps(props: OomResponderProps = {}): Resolve
   return {
     alertEmails,
     ...(secretName !== undefined ? { slackWebhookSecretName: secretName } : {}),
-    ...(props.clusterArns !== undefined ? { clusterArns: props.clusterArns } : {}),
+    ...(props.clusterArns !== undefined ? { clusterArns: [...new Set(props.clusterArns)] } : {}),
     logRetentionDays,
     alertOnSigkill: props.alertOnSigkill ?? DEFAULTS.alertOnSigkill,
     lookbackHours,
@@ -336,6 +337,20 @@ export class OomResponder extends Construct {
   constructor(scope: Construct, id: string, props: OomResponderProps = {}) {
     super(scope, id);
     const config = resolveOomResponderProps(props);
+    // The rule sees the default bus of this account and region only: a cluster elsewhere would never alert.
+    const stack = Stack.of(this);
+    for (const arn of config.clusterArns ?? []) {
+      const [, , , region, account] = arn.split(':');
+      const otherRegion = !Token.isUnresolved(stack.region) && region !== stack.region;
+      const otherAccount = !Token.isUnresolved(stack.account) && account !== stack.account;
+      if (otherRegion || otherAccount) {
+        Annotations.of(this).addWarningV2(
+          'oom-responder:cluster-elsewhere',
+          `clusterArns: ${arn} is in ${otherRegion ? `region ${region}` : ''}${otherRegion && otherAccount ? ' and ' : ''}${otherAccount ? `account ${account}` : ''}, ` +
+            `not this stack's (${stack.region}/${stack.account}): its events never reach this stack's rule. Deploy a stack there, or forward its events to this bus.`,
+        );
+      }
+    }
     this.config = config;
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {

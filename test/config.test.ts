@@ -17,6 +17,12 @@ describe('readEnvironment', () => {
     });
   });
 
+  it('reads an empty REALERT_AT as no re-alerts (the construct writes [] that way), and an unset one as the default', () => {
+    expect(readEnvironment({ TOPIC_ARN: 't', REALERT_AT: '' }).realertAt).toEqual([]);
+    expect(readEnvironment({ TOPIC_ARN: 't', REALERT_AT: '  ' }).realertAt).toEqual([]);
+    expect(readEnvironment({ TOPIC_ARN: 't' }).realertAt).toEqual([5, 25, 100]);
+  });
+
   it('reads every variable the construct sets', () => {
     const env = readEnvironment({
       TOPIC_ARN: 't',
@@ -35,7 +41,10 @@ describe('readEnvironment', () => {
   it.each([
     [{}, /TOPIC_ARN is required/],
     [{ TOPIC_ARN: 't', ALERT_ON_SIGKILL: 'maybe' }, /ALERT_ON_SIGKILL must be true or false/],
-    [{ TOPIC_ARN: 't', LOOKBACK_HOURS: '0' }, /LOOKBACK_HOURS must be a number/],
+    [{ TOPIC_ARN: 't', LOOKBACK_HOURS: '0' }, /LOOKBACK_HOURS must be a whole number from 1 to 336/],
+    [{ TOPIC_ARN: 't', LOOKBACK_HOURS: '0.01' }, /LOOKBACK_HOURS must be a whole number/],
+    [{ TOPIC_ARN: 't', LOOKBACK_HOURS: '0x18' }, /LOOKBACK_HOURS must be a whole number/],
+    [{ TOPIC_ARN: 't', SUPPRESSION_WINDOW_MINUTES: '1e3' }, /SUPPRESSION_WINDOW_MINUTES must be a whole number/],
     [{ TOPIC_ARN: 't', REALERT_AT: '1,x' }, /REALERT_AT must be whole numbers/],
   ])('rejects %j', (env, message) => {
     expect(() => readEnvironment(env)).toThrow(ConfigurationError);

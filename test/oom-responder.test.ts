@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLambdaBundle } from '../lib/lambda-bundling';
 import { InvalidConfigError, oomDetailPattern, type OomResponderProps } from '../lib/oom-responder';
@@ -591,6 +591,32 @@ describe('context', () => {
     expect(environment(template).REALERT_AT).toBeUndefined();
     const withTable = synth(undefined, { realertAt: [4, 40] });
     expect(environment(withTable).REALERT_AT).toBe('4,40');
+  });
+
+  it('subscribes an address once however often and in whatever case it is given, and filters on each cluster once', () => {
+    const arn = 'arn:aws:ecs:us-east-1:111122223333:cluster/prod';
+    const template = synth({ alertEmails: ['a@example.com', 'A@Example.com', ' a@example.com'], clusterArns: [arn, arn] });
+    template.resourceCountIs('AWS::SNS::Subscription', 1);
+    const pattern = new Capture();
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: pattern });
+    expect((pattern.asObject() as { detail: { clusterArn: string[] } }).detail.clusterArn).toEqual([arn]);
+  });
+
+  it('warns at synth when a cluster is in another region or account than the stack (its events never reach the rule)', () => {
+    const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new OomResponderStack(app, 'Elsewhere', {
+      env: { region: 'eu-west-1', account: '111122223333' },
+      responder: { clusterArns: ['arn:aws:ecs:us-east-1:111122223333:cluster/prod', 'arn:aws:ecs:eu-west-1:111122223333:cluster/here'] },
+    });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('never reach'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.stringify(warnings[0]!.entry.data)).toContain('cluster/prod is in region us-east-1');
+  });
+
+  it('reads realertAt= (empty) as no re-alerts and rejects hex or exponent numbers', () => {
+    expect(environment(synth(undefined, { realertAt: '' })).REALERT_AT).toBe('');
+    expect(() => synth(undefined, { lookbackHours: '0x18' })).toThrow(/lookbackHours/);
+    expect(() => synth(undefined, { realertAt: '5,1e2' })).toThrow(/realertAt/);
   });
 
   it('lets typed props win over context', () => {
