@@ -15,6 +15,7 @@
 import { type CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { InvalidInputError } from './errors';
 import type { EvidenceSource, MemoryPoint, MemorySeries, TaskDefinition, TaskSnapshot } from './model';
+import { MAX_PLAUSIBLE_MIB } from './memory-pattern';
 import { parseTimestamp } from './parse-task';
 
 export interface RawPoint {
@@ -322,11 +323,17 @@ export function selectMemorySeries(raw: RawMemoryMetrics, ctx: SeriesContext): {
         }
       }
     }
-    const points: MemoryPoint[] = dataset.points.map((p) => ({
-      t: p.t,
-      maxMiB: p.max === null || scale === null ? null : p.max * scale,
-      avgMiB: p.avg === null || scale === null ? null : p.avg * scale,
-    }));
+    // A value no machine could hold (or not a number) is not a measurement: the point is dropped and said so.
+    const plausible = (v: number | null): number | null => (v !== null && Number.isFinite(v) && v >= 0 && v <= MAX_PLAUSIBLE_MIB ? v : null);
+    const points: MemoryPoint[] = [];
+    let dropped = 0;
+    for (const p of dataset.points) {
+      const maxMiB = p.max === null || scale === null ? null : plausible(p.max * scale);
+      const avgMiB = p.avg === null || scale === null ? null : plausible(p.avg * scale);
+      if ((p.max !== null && maxMiB === null) || (p.avg !== null && avgMiB === null)) dropped++;
+      else points.push({ t: p.t, maxMiB, avgMiB });
+    }
+    if (dropped > 0) notes.push(`${dataset.source}: ${dropped} point${dropped === 1 ? '' : 's'} with impossible values (over 100 TiB, or not a number) dropped.`);
     notes.push(describeSource(dataset.source, containerCount, ctx.container));
     return { series: { source: dataset.source, scope, periodSeconds: dataset.periodSeconds, points, ceilingMiB: ceiling }, notes };
   }

@@ -63,12 +63,16 @@ export function quantile(sorted: readonly number[], q: number): number {
 
 const median = (xs: readonly number[]): number => quantile([...xs].sort((a, b) => a - b), 0.5);
 
+/** No machine has this much memory (the largest EC2 instances have 24 TiB): a value above it is not a measurement. */
+export const MAX_PLAUSIBLE_MIB = 100 * 1024 * 1024;
+
 function usablePoints(points: readonly MemoryPoint[]): Usable[] {
   const out: Usable[] = [];
   for (const p of points) {
     const max = p.maxMiB ?? p.avgMiB;
     const avg = p.avgMiB ?? p.maxMiB;
     if (max === null || avg === null || !Number.isFinite(max) || !Number.isFinite(avg)) continue;
+    if (max > MAX_PLAUSIBLE_MIB || avg > MAX_PLAUSIBLE_MIB) continue;
     out.push({ t: p.t, max: Math.max(max, avg), avg });
   }
   out.sort((a, b) => a.t - b.t);

@@ -335,7 +335,13 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
             `${fmt(need)} MiB is beyond the largest Fargate task (120 GB = ${FARGATE_MAX_MEMORY_MIB.toString()} MiB): memory capped at ${fmt(capped)} MiB; ` +
               'split the work across tasks or move to EC2',
           );
-          hard = capped;
+          // Never below what it already had (the next kill would come sooner), unless what it had does not fit
+          // beside the other containers in the largest task either.
+          const keep = memory !== null && memory > capped && memory + siblingsHard <= FARGATE_MAX_MEMORY_MIB;
+          if (memory !== null && memory + siblingsHard > FARGATE_MAX_MEMORY_MIB) {
+            reasons.push(`the current limits (${fmt(memory)} MiB + the others' ${fmt(siblingsHard)} MiB) already exceed the largest task: ${input.container} must come down to ${fmt(capped)} MiB to fit`);
+          }
+          hard = keep ? memory : capped;
           soft = Math.min(soft, hard);
         }
       } else {

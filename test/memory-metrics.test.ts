@@ -172,6 +172,15 @@ describe('selectMemorySeries', () => {
     expect(notes[0]).toMatch(/all 2 containers together/);
   });
 
+  it('drops points with impossible values (over 100 TiB) and says so, so nothing downstream reads Infinity', () => {
+    const { series, notes } = selectMemorySeries(
+      raw([{ source: 'container-insights-container', unit: 'MiB', periodSeconds: 60, points: [{ t: NOW - 120_000, max: 1e308, avg: 1e308 }, { t: NOW - 60_000, max: 900, avg: 800 }] }]),
+      { task, taskDefinition: def, container: 'app' },
+    );
+    expect(series.points).toEqual([{ t: NOW - 60_000, maxMiB: 900, avgMiB: 800 }]);
+    expect(notes.join(' ')).toMatch(/1 point with impossible values/);
+  });
+
   it('prefers the container-level Container Insights metric', () => {
     const { series } = selectMemorySeries(
       raw([

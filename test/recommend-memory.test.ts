@@ -162,6 +162,17 @@ describe('recommendMemory', () => {
     expect(r.reasons.join('\n')).toContain('beyond the largest Fargate task');
   });
 
+  it('never lowers a limit already at the largest Fargate task, unless the current limits do not fit in it', () => {
+    const fits = taskDef([container('app', 122_870), container('log_router', null, 8)], 16384, 122880);
+    const r = recommendMemory(input({ taskDefinition: fits, analysis: analysis('unknown', { points: 0 }) }))!;
+    expect(r.memory).toBe(122_870); // the 16 MiB step below would be 122 864: lower than it had
+    expect(r.taskMemory).toBe(122880);
+    const over = taskDef([container('app', 122_880), container('log_router', null, 50)], 16384, 122880);
+    const o = recommendMemory(input({ taskDefinition: over, analysis: analysis('unknown', { points: 0 }) }))!;
+    expect(o.memory).toBe(122_816);
+    expect(o.reasons.join(' ')).toContain('already exceed the largest task: app must come down to 122816 MiB to fit');
+  });
+
   it('uses the event limits when the task definition is unknown', () => {
     const r = recommendMemory(input({
       taskDefinition: null,
