@@ -45,15 +45,16 @@
  *    kill: nothing to send). If this write fails the decision is already known and is returned; a later taker of the
  *    stale claim re-derives the same sequence from the story.
  * 4. **Deliver**: the caller reports the channels it delivered (`delivered()`: `ADD delivered`, and `done = true` once
- *    all are). A decided kill that is not done and whose claim is older than the lease is taken over like an undecided
- *    one (condition `claimedBy = :previousOwner AND attribute_not_exists(done)`): the taker gets the stored decision and
- *    the channels already delivered, and sends the rest. So a function that decided to alert and then timed out,
- *    crashed or failed on one channel loses nothing on its retry, and repeats nothing that was delivered.
- *    Marks written before this step existed (no `v` attribute) are final once decided.
+ *    all are, else `handedBack = true`). A decided kill that is not done is taken over (condition `claimedBy =
+ *    :previousOwner AND attribute_not_exists(done)`) at once when handed back, or after `deliveryLeaseMs` (65 s,
+ *    longer than the function's timeout, so a slow owner is never doubled) when its owner died. The taker gets the
+ *    stored decision and the channels already delivered, and sends the rest. So a function that decided to alert and
+ *    then timed out, crashed or failed on one channel loses nothing on its retry, and repeats nothing delivered.
+ *    Marks written before this step existed (no `v` attribute) are final once decided; a takeover writes `v`.
  *
  * Why not count-then-mark: a duplicate would be counted before it is recognised. Why not mark-only: a kill marked
- * but never counted would be `duplicate` forever. `release()` deletes a mark so that a handler which failed to
- * deliver an alert and throws for a retry gets the same decision again on the retry (2c) instead of `duplicate`.
+ * but never counted would be `duplicate` forever. `release()` forgets a kill that turned out not to be an OOM: it
+ * deletes the mark and takes the kill out of its story's count, so the story's next real OOM is not suppressed.
  *
  * ## Failing open
  * Anything other than an expected ConditionalCheckFailed (network, throttling, validation, contention past the
@@ -102,6 +103,13 @@ export interface LedgerOptions {
    * retry delay (about 1 minute). @default 30_000
    */
   claimLeaseMs?: number;
+  /**
+   * How long a kill decided for an alert, but not yet delivered, belongs to the invocation that decided it. Longer
+   * than the function's timeout (60 s), so a slow owner that is still delivering is never taken over (which would send
+   * the alert twice). An owner that finishes with a failed channel hands the kill back at once (`delivered()` with
+   * `complete: false`), so Lambda's retry a minute later takes it over. @default 65_000
+   */
+  deliveryLeaseMs?: number;
   /** How long a kill is remembered for de-duplication (EventBridge retries for up to 24 h). @default 24 */
   dedupeHours?: number;
 }
@@ -133,9 +141,9 @@ export type LedgerDecision = {
 export interface AlertLedger {
   record(kill: KillIdentity, now: number): Promise<LedgerDecision>;
   /**
-   * Forget that this kill was seen, so that a retry of the same event is decided again (with the same sequence
-   * number while its window lives) instead of being a duplicate. For a handler that failed to deliver the alert
-   * and throws to get a retry. Best effort; throws on store errors.
+   * Forget a kill that turned out not to be an OOM (the task definition showed a SIGKILL for another reason): its mark
+   * and its place in the story's count, so it neither blocks a later real OOM of the same kill nor makes the story's
+   * next real OOM a suppressed one. Best effort; throws on store errors.
    */
   release?(kill: KillIdentity): Promise<void>;
   /**
@@ -248,6 +256,9 @@ export function validateLedgerOptions(options: LedgerOptions): void {
   for (const n of options.realertAt) {
     if (!Number.isInteger(n) || n < 1) throw new LedgerConfigError(`realertAt must hold positive integers, got ${n}`);
   }
+  if (options.deliveryLeaseMs !== undefined && !(options.deliveryLeaseMs > 0)) {
+    throw new LedgerConfigError(`deliveryLeaseMs must be positive, got ${options.deliveryLeaseMs}`);
+  }
   if (options.claimLeaseMs !== undefined && !(options.claimLeaseMs > 0)) {
     throw new LedgerConfigError(`claimLeaseMs must be positive, got ${options.claimLeaseMs}`);
   }
@@ -312,6 +323,7 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
   validateLedgerOptions(options);
   const windowMs = options.windowMinutes * 60_000;
   const leaseMs = options.claimLeaseMs ?? 30_000;
+  const deliveryLeaseMs = options.deliveryLeaseMs ?? 65_000;
   const dedupeSeconds = Math.ceil((options.dedupeHours ?? 24) * 3600);
   const realertAt = [...options.realertAt];
 
@@ -342,17 +354,21 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
       const expiresAt = num(mark, 'expiresAt');
       if (!mark || (expiresAt !== null && expiresAt < toSeconds(now))) continue; // released or expired meanwhile
       const decided = mark.reason?.S !== undefined;
-      // Final: delivered (or suppressed), or decided by a version that did not track delivery.
-      if (decided && (mark.done?.BOOL === true || num(mark, 'v') === null)) return { owned: false, mark };
+      // Final: delivered (or suppressed, or alerted while the ledger was late), or decided by a version that did not
+      // track delivery.
+      if (mark.done?.BOOL === true || (decided && num(mark, 'v') === null)) return { owned: false, mark };
       const claimedAt = num(mark, 'claimedAt') ?? 0;
       const previousOwner = mark.claimedBy?.S;
-      if (now - claimedAt < leaseMs || previousOwner === undefined) return { owned: false, mark };
+      // A decided kill stays with its owner for the whole invocation, unless the owner handed it back (failed channel).
+      const handedBack = mark.handedBack?.BOOL === true;
+      const lease = decided && !handedBack ? deliveryLeaseMs : leaseMs;
+      if ((!handedBack && now - claimedAt < lease) || previousOwner === undefined) return { owned: false, mark };
       try {
         await client.send(
           new UpdateItemCommand({
             TableName: tableName,
             Key: { pk: s(markPk) },
-            UpdateExpression: 'SET claimedBy = :owner, claimedAt = :now, expiresAt = :expiresAt',
+            UpdateExpression: 'SET claimedBy = :owner, claimedAt = :now, expiresAt = :expiresAt, v = :v REMOVE handedBack',
             ConditionExpression: decided
               ? 'claimedBy = :previousOwner AND attribute_not_exists(done)'
               : 'claimedBy = :previousOwner AND attribute_not_exists(reason)',
@@ -361,6 +377,7 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
               ':now': n(now),
               ':expiresAt': n(toSeconds(now) + dedupeSeconds),
               ':previousOwner': s(previousOwner),
+              ':v': n(MARK_VERSION),
             },
           }),
         );
@@ -478,7 +495,10 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
           const seq = num(claimed.resumed, 'seq') ?? 1;
           const windowStart = num(claimed.resumed, 'windowStart') ?? now;
           const delivered = claimed.resumed.delivered?.SS ?? [];
-          return { ...decideForSequence(seq, windowStart, now, realertAt), storyKey, threadId, delivered };
+          // The stored reason, not one re-derived with today's realertAt: an alert decided is an alert owed.
+          const stored = claimed.resumed.reason?.S;
+          const reason: LedgerReason = stored === 'threshold' ? 'threshold' : 'first';
+          return { ...decideForSequence(seq, windowStart, now, realertAt), alert: true, reason, storyKey, threadId, delivered };
         }
         const { seq, windowStart } = await count(kill, storyItemKey(kill), shortHash(markPk, 16), now);
         const decision: LedgerDecision = { ...decideForSequence(seq, windowStart, now, realertAt), storyKey, threadId };
@@ -490,12 +510,29 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
     },
 
     async release(kill) {
-      await client.send(new DeleteItemCommand({ TableName: tableName, Key: { pk: s(killMarkKey(kill)) } }));
+      const markPk = killMarkKey(kill);
+      await client.send(new DeleteItemCommand({ TableName: tableName, Key: { pk: s(markPk) } }));
+      // Uncount it too: a kill that turned out not to be an OOM must not make the story's next real OOM a "suppressed" one.
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: { pk: s(storyItemKey(kill)) },
+            UpdateExpression: 'ADD #count :minusOne REMOVE #kills.#kill',
+            ConditionExpression: 'attribute_exists(#kills.#kill)',
+            ExpressionAttributeNames: { '#count': 'count', '#kills': 'kills', '#kill': shortHash(markPk, 16) },
+            ExpressionAttributeValues: { ':minusOne': n(-1) },
+          }),
+        );
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+      }
     },
 
     async delivered(kill, channels, complete) {
-      if (channels.length === 0 && !complete) return;
-      const sets = [channels.length > 0 ? 'ADD delivered :channels' : '', complete ? 'SET done = :true' : ''].filter((x) => x !== '');
+      // Complete: final. Incomplete: the owner is finishing with a failed channel, so the kill is handed back for the
+      // retry to take over at once.
+      const sets = [channels.length > 0 ? 'ADD delivered :channels' : '', complete ? 'SET done = :true' : 'SET handedBack = :true'].filter((x) => x !== '');
       await client.send(
         new UpdateItemCommand({
           TableName: tableName,
@@ -504,7 +541,7 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: {
             ...(channels.length > 0 ? { ':channels': { SS: [...new Set(channels)] } } : {}),
-            ...(complete ? { ':true': { BOOL: true } } : {}),
+            ':true': { BOOL: true },
           },
         }),
       );

@@ -198,7 +198,10 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
     s.status === 'rejected' ? [{ channel: pending[i]!.channel, error: errorMessage(s.reason) }] : [],
   );
   const delivered = pending.filter((_, i) => settled[i]!.status === 'fulfilled').map((d) => d.channel);
-  if (decision.reason !== 'ledger-unavailable' && decision.reason !== 'disabled') {
+  // Also when the ledger answered late: its record() may still have written a mark, which must not look undelivered
+  // to the next version of the stop. (A ledger that failed outright is skipped: the write would fail too.)
+  const ledgerLate = decision.reason === 'ledger-unavailable' && (decision.error ?? '').startsWith('no answer within');
+  if ((decision.reason !== 'ledger-unavailable' && decision.reason !== 'disabled') || ledgerLate) {
     await deps.ledger.delivered?.(kill, delivered, failures.length === 0).catch((error: unknown) => {
       log.warn('Could not record the delivery in the ledger; a later version of this stop may alert again', { error: errorMessage(error) });
     });

@@ -333,6 +333,55 @@ describe('DynamoDB ledger against dynalite', () => {
     expect(takers.filter((d) => d.reason === 'duplicate')).toHaveLength(1);
   });
 
+  it('never takes a decided kill from an owner that may still be delivering (the function runs up to 60 s)', async () => {
+    const k = kill(newCluster(), 'slow1');
+    expect((await ledger.record(k, T0)).reason).toBe('first');
+    // the DEPROVISIONING / STOPPED versions 45 s later, while a slow Slack post keeps the owner busy
+    expect((await ledger.record(k, T0 + 45_000)).reason).toBe('duplicate');
+    expect((await ledger.record(k, T0 + 64_000)).reason).toBe('duplicate');
+    // past the function's timeout the owner is certainly gone: taken over
+    expect(await ledger.record(k, T0 + 66_000)).toMatchObject({ alert: true, reason: 'first', delivered: [] });
+  });
+
+  it('an owner that finished with a failed channel hands the kill back at once', async () => {
+    const k = kill(newCluster(), 'back1');
+    expect((await ledger.record(k, T0)).reason).toBe('first');
+    await ledger.delivered!(k, ['email'], false);
+    expect(await ledger.record(k, T0 + 5_000)).toMatchObject({ alert: true, reason: 'first', delivered: ['email'] });
+    expect((await ledger.record(k, T0 + 6_000)).reason).toBe('duplicate'); // the new owner is in flight
+  });
+
+  it('takes over an undecided mark of the old format into the new one (delivery is tracked from then on)', async () => {
+    const k = kill(newCluster(), 'oldclaim1');
+    expect((await ledger.record(k, T0)).reason).toBe('first');
+    await db.client.send(
+      new UpdateItemCommand({ TableName: db.tableName, Key: { pk: { S: killMarkKey(k) } }, UpdateExpression: 'REMOVE v, reason, seq, windowStart' }),
+    );
+    expect((await ledger.record(k, T0 + 70_000)).reason).toBe('first');
+    await ledger.delivered!(k, ['email'], false); // Slack failed on this attempt
+    expect(await ledger.record(k, T0 + 140_000)).toMatchObject({ alert: true, delivered: ['email'] });
+  });
+
+  it('release() takes a kill that was not an OOM out of its story: the next real OOM is a first, not suppressed', async () => {
+    const cluster = newCluster();
+    const notOom = kill(cluster, 'rel1');
+    expect((await ledger.record(notOom, T0)).reason).toBe('first');
+    await ledger.release!(notOom);
+    expect(await ledger.record(kill(cluster, 'rel2'), T0 + MIN)).toMatchObject({ alert: true, reason: 'first', count: 1 });
+    await ledger.release!(kill(cluster, 'never-recorded')); // nothing to uncount: no error
+  });
+
+  it('resumes an alert owed with its stored reason even when realertAt changed since', async () => {
+    const cluster = newCluster();
+    const l = createDynamoLedger(db.client, db.tableName, { windowMinutes: 30, realertAt: [2] });
+    await l.record(kill(cluster, 'th0'), T0);
+    await l.delivered!(kill(cluster, 'th0'), ['email'], true);
+    const k = kill(cluster, 'th1');
+    expect((await l.record(k, T0 + MIN)).reason).toBe('threshold');
+    const changed = createDynamoLedger(db.client, db.tableName, { windowMinutes: 30, realertAt: [5] });
+    expect(await changed.record(k, T0 + 3 * MIN)).toMatchObject({ alert: true, reason: 'threshold', count: 2 });
+  });
+
   it('a suppressed kill is final at once: nothing to deliver', async () => {
     const cluster = newCluster();
     await ledger.record(kill(cluster, 'sup0'), T0);
