@@ -142,13 +142,16 @@ export function renderEmailBody(result: TriageResult, options: RenderOptions): s
 /** The result without secrets: environment values other than heap settings are replaced. */
 /**
  * A token of a heap-settings variable or a command that cannot hold a secret: a JVM `-X…` option (`-Xmx2g`,
- * `-XX:+UseG1GC`, `-XX:MaxRAMPercentage=75.0`) or a flag with no value or a numeric one (`--max-old-space-size=768`).
- * `-Dkey=value` system properties, paths and anything else may (`-Djavax.net.ssl.keyStorePassword=…`).
+ * `-XX:+UseG1GC`, `-XX:MaxRAMPercentage=75.0`), a long flag with no value (`--enable-source-maps`), a Node memory
+ * flag with a number (`--max-old-space-size=768`), or one of a few bare JVM switches (`-jar`, `-server`). Anything
+ * else may hold one: `-Dkey=value` properties, `-pSecret`-style attached values, `--pin=1234`, paths.
  */
 function safeToken(token: string): boolean {
   const jvmOption = /^-X[\w:+.%/=-]*$/.test(token) && !/pass|secret|token|key/i.test(token);
-  const plainFlag = /^--?[A-Za-z][\w-]*(=\d+(\.\d+)?[kKmMgG%]?)?$/.test(token);
-  return jvmOption || plainFlag;
+  const longFlag = /^--[A-Za-z][\w-]*$/.test(token);
+  const nodeMemory = /^--(max[-_]old[-_]space[-_]size|max[-_]semi[-_]space[-_]size|stack[-_]size|heapsnapshot[-_]near[-_]heap[-_]limit)=\d+$/.test(token);
+  const jvmSwitch = /^-(jar|server|client|ea|da|esa|dsa|version|showversion)$/.test(token);
+  return jvmOption || longFlag || nodeMemory || jvmSwitch;
 }
 
 /** Keep the tokens that cannot hold a secret; every run of others becomes one `(redacted)`. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   PAYLOAD_SCHEMA,
   REDACTED,
+  redactOptions,
   SNS_MESSAGE_MAX_BYTES,
   renderEmailBody,
   renderEmailSubject,
@@ -131,6 +132,12 @@ describe('renderSnsMessage', () => {
     };
     const m = renderSnsMessage(leaky, { series: null });
     for (const secret of ['hunter2', 'tok-123', 's3cr3t', 'ks-pass', 'u:pw', 'TOKEN=abc']) expect(m.Message).not.toContain(secret);
+    // Attached values and numeric pins may be secrets too; bare JVM switches and Node memory flags are kept.
+    expect(redactOptions('mysqldump -uadmin -pHunter2Secret db', true)).toBe(`mysqldump ${REDACTED}`);
+    expect(redactOptions('node --api-pin=48213377 --max-old-space-size=768 --enable-source-maps app.js', true)).toBe(
+      `node ${REDACTED} --max-old-space-size=768 --enable-source-maps ${REDACTED}`,
+    );
+    expect(redactOptions('java -Xmx2g -server -jar /app.jar', true)).toBe(`java -Xmx2g -server -jar ${REDACTED}`);
     const payload = JSON.parse((JSON.parse(m.Message) as Record<string, string>).sqs!) as SnsProgrammaticPayload;
     const ov = payload.result.task.overrides!.containers[0]!;
     expect(ov.environment).toEqual({ DB_PASSWORD: REDACTED, JAVA_TOOL_OPTIONS: `-Xmx1g ${REDACTED}` });
