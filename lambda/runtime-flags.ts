@@ -95,10 +95,33 @@ interface FoundFlag {
 type FlagSource = { env: string } | 'command';
 
 /**
- * The flag that takes effect: sources in order of precedence (first wins), and within one source the last match
- * (for both the JVM and Node the last occurrence of an option wins).
+ * The launcher's own options in the container's command: the tokens after `java` (or `node`) up to the main class,
+ * `-jar <file>` or the script; what follows are the program's arguments, which the runtime never reads. `direct`:
+ * the command runs the launcher itself. Otherwise (a start script, `npm start`) every token counts, since scripts
+ * pass options through.
  */
-function findFlag(input: RuntimeInput, pattern: RegExp, sources: FlagSource[]): FoundFlag | null {
+export function launcherOptions(input: RuntimeInput, launcher: 'java' | 'node'): { direct: boolean; options: string[] } {
+  const tokens = [...input.entryPoint, ...input.command].flatMap((part) => part.split(/\s+/)).filter((t) => t !== '');
+  const isLauncher = launcher === 'java' ? /(^|\/)java$/ : /(^|\/)(node|nodejs)$/;
+  const start = tokens.findIndex((t) => isLauncher.test(t));
+  if (start < 0) return { direct: false, options: tokens };
+  const takesValue = launcher === 'java' ? /^(-cp|-classpath|--class-path|-p|--module-path|--add-opens|--add-exports)$/ : /^(-r|--require|--import|--loader|-e|--eval)$/;
+  const options: string[] = [];
+  for (let i = start + 1; i < tokens.length; i++) {
+    const t = tokens[i] as string;
+    if (!t.startsWith('-')) break; // the main class or the script: program arguments follow
+    options.push(t);
+    if (launcher === 'java' && t === '-jar') break;
+    if (takesValue.test(t)) i++;
+  }
+  return { direct: true, options };
+}
+
+/**
+ * The flag that takes effect: sources in order of precedence (first wins), and within one source the last match
+ * (for both the JVM and Node the last occurrence of an option wins). `command` is the launcher's options.
+ */
+function findFlag(input: RuntimeInput, pattern: RegExp, sources: FlagSource[], command: string[] = [...input.entryPoint, ...input.command]): FoundFlag | null {
   const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
   const last = (text: string): string | null => {
     let found: string | null = null;
@@ -108,7 +131,7 @@ function findFlag(input: RuntimeInput, pattern: RegExp, sources: FlagSource[]): 
   for (const source of sources) {
     if (source === 'command') {
       let found: string | null = null;
-      for (const part of [...input.entryPoint, ...input.command]) found = last(part) ?? found;
+      for (const part of command) found = last(part) ?? found;
       if (found) return { envVar: null, flag: found };
     } else {
       const value = input.environment[source.env];
@@ -120,19 +143,20 @@ function findFlag(input: RuntimeInput, pattern: RegExp, sources: FlagSource[]): 
 }
 
 /**
- * JVM precedence, highest first: `_JAVA_OPTIONS` (read after the command line), the command line (where start
- * scripts expand JAVA_OPTS, CATALINA_OPTS, JVM_OPTS), then `JDK_JAVA_OPTIONS` (prepended by the `java` launcher), then
- * `JAVA_TOOL_OPTIONS` (read first by the VM).
+ * JVM precedence, highest first: `_JAVA_OPTIONS` (read after the command line), the command line, then
+ * `JDK_JAVA_OPTIONS` (prepended by the `java` launcher), then `JAVA_TOOL_OPTIONS` (read first by the VM).
+ * `JAVA_OPTS`, `CATALINA_OPTS` and `JVM_OPTS` are read by start scripts, which put them on the command line; a command
+ * that runs `java` itself never reads them.
  */
-const JVM_SOURCES: FlagSource[] = [
-  { env: '_JAVA_OPTIONS' },
-  'command',
-  { env: 'JAVA_OPTS' },
-  { env: 'CATALINA_OPTS' },
-  { env: 'JVM_OPTS' },
-  { env: 'JDK_JAVA_OPTIONS' },
-  { env: 'JAVA_TOOL_OPTIONS' },
-];
+function jvmSources(direct: boolean): FlagSource[] {
+  return [
+    { env: '_JAVA_OPTIONS' },
+    'command',
+    ...(direct ? [] : [{ env: 'JAVA_OPTS' }, { env: 'CATALINA_OPTS' }, { env: 'JVM_OPTS' }]),
+    { env: 'JDK_JAVA_OPTIONS' },
+    { env: 'JAVA_TOOL_OPTIONS' },
+  ];
+}
 /** Node: command-line options override NODE_OPTIONS, which are read first. */
 const NODE_SOURCES: FlagSource[] = ['command', { env: 'NODE_OPTIONS' }];
 /** `-Xmx2g` and its long form `-XX:MaxHeapSize=2g`. */
@@ -142,10 +166,14 @@ const NODE_MAX_OLD = /--max[-_]old[-_]space[-_]size=(\d+)/;
 
 function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string): RuntimeAdvice {
   const problems: string[] = [];
-  const xmx = findFlag(input, JVM_MAX_HEAP, JVM_SOURCES);
-  const percent = findFlag(input, /-XX:MaxRAMPercentage=(\d+(?:\.\d+)?)/, JVM_SOURCES);
+  const launch = launcherOptions(input, 'java');
+  const JVM_SOURCES = jvmSources(launch.direct);
+  const xmx = findFlag(input, JVM_MAX_HEAP, JVM_SOURCES, launch.options);
+  const percent = findFlag(input, /-XX:MaxRAMPercentage=(\d+(?:\.\d+)?)/, JVM_SOURCES, launch.options);
   // The fix goes where the flag in effect is (null: the container command); with none, in a Java env var.
-  const envVar = xmx ? xmx.envVar : percent ? percent.envVar : (JAVA_ENV.find((n) => input.environment[n] !== undefined) ?? 'JAVA_TOOL_OPTIONS');
+  // A command that runs `java` itself reads no script variable (JAVA_OPTS...): only the JVM's own ones would work.
+  const writable = launch.direct ? ['JAVA_TOOL_OPTIONS', 'JDK_JAVA_OPTIONS', '_JAVA_OPTIONS'] : JAVA_ENV;
+  const envVar = xmx ? xmx.envVar : percent ? percent.envVar : (writable.find((n) => input.environment[n] !== undefined) ?? 'JAVA_TOOL_OPTIONS');
   const recommendedFlag = '-XX:MaxRAMPercentage=75.0';
   let currentFlag: string | null = null;
   // A heap size set in several places: only the highest-precedence one counts, and replacing it there would let the
@@ -153,7 +181,7 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
   const isWinner = (src: FlagSource): boolean => (src === 'command' ? xmx?.envVar === null : src.env === xmx?.envVar);
   const shadowed = xmx
     ? JVM_SOURCES.filter((src) => !isWinner(src))
-        .map((src) => findFlag(input, JVM_MAX_HEAP, [src]))
+        .map((src) => findFlag(input, JVM_MAX_HEAP, [src], launch.options))
         .filter((f): f is FoundFlag => f !== null)
     : [];
   if (xmx && shadowed.length > 0) {
@@ -205,7 +233,7 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
 
 function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string): RuntimeAdvice {
   const problems: string[] = [];
-  const found = findFlag(input, NODE_MAX_OLD, NODE_SOURCES);
+  const found = findFlag(input, NODE_MAX_OLD, NODE_SOURCES, launcherOptions(input, 'node').options);
   const target = limitMiB ? Math.floor(limitMiB * HEAP_SHARE) : null;
   const recommendedFlag = target ? `--max-old-space-size=${target}` : null;
   if (found) {

@@ -67,6 +67,24 @@ describe('JVM', () => {
     expect(jdk.currentFlag).toBe('-Xmx700m');
   });
 
+  it('reads only the launcher\'s own options in the command: program arguments and unread script variables do not count', () => {
+    // -Xmx4g after -jar app.jar is an argument to the application, not to the JVM.
+    const args = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xmx512m' }, command: ['java', '-jar', 'app.jar', '-Xmx4g'] }), 2048)!;
+    expect(args.currentFlag).toBe('-Xmx512m');
+    expect(args.envVar).toBe('JAVA_TOOL_OPTIONS');
+    // `java -jar` never reads JAVA_OPTS; a start script does.
+    const direct = adviseRuntime(input({ environment: { JAVA_OPTS: '-Xmx4g', JAVA_TOOL_OPTIONS: '-Xmx700m' }, command: ['java', '-jar', 'app.jar'] }), 2048)!;
+    expect(direct.currentFlag).toBe('-Xmx700m');
+    const script = adviseRuntime(input({ environment: { JAVA_OPTS: '-Xmx4g', JAVA_TOOL_OPTIONS: '-Xmx700m' }, command: ['catalina.sh', 'run'] }), 2048)!;
+    expect(script.currentFlag).toBe('-Xmx4g');
+    // A shell-form command is split into tokens.
+    const shell = adviseRuntime(input({ entryPoint: ['sh', '-c'], command: ['exec java -Xmx1g -cp /app/lib/* com.example.Main --port 8080'] }), 2048)!;
+    expect(shell).toMatchObject({ currentFlag: '-Xmx1g', envVar: null });
+    // With no flag and a direct `java`, the fix goes to a variable the JVM reads, not JAVA_OPTS.
+    const none = adviseRuntime(input({ environment: { JAVA_OPTS: '-server' }, command: ['java', '-jar', 'app.jar'] }), 2048)!;
+    expect(none.envVar).toBe('JAVA_TOOL_OPTIONS');
+  });
+
   it('reads JVM sizes', () => {
     expect(parseJvmSize('2g')).toBe(2048);
     expect(parseJvmSize('768m')).toBe(768);
@@ -91,6 +109,9 @@ describe('Node', () => {
     expect(applyFlag('--max_old_space_size=4096', under)).toBe('--max-old-space-size=768');
     const cmd = adviseRuntime(input({ environment: { NODE_OPTIONS: '--max-old-space-size=700' }, command: ['node', '--max-old-space-size=3000', 'server.js'] }), 1024)!;
     expect(cmd.currentFlag).toBe('--max-old-space-size=3000');
+    // After the script, it is the script's own argument: NODE_OPTIONS is what V8 uses.
+    const scriptArg = adviseRuntime(input({ environment: { NODE_OPTIONS: '--max-old-space-size=700' }, command: ['node', 'server.js', '--max-old-space-size=8192'] }), 1024)!;
+    expect(scriptArg).toMatchObject({ currentFlag: '--max-old-space-size=700', envVar: 'NODE_OPTIONS' });
     expect(cmd.envVar).toBeNull();
   });
 
