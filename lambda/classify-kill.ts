@@ -200,7 +200,7 @@ function attributeTaskLevelOom(task: TaskSnapshot, classified: Classified[], not
   if (!c) return;
   const kind: ContainerKind = atStart ? 'oom-at-start' : 'oom-killed';
   if (pool.length > 1) {
-    // Several could be it: the first (the task definition's order, usually the application) at low confidence, so
+    // Several could be it: the first in the event's order (usually the application, listed first) at low confidence, so
     // the OOM is still reported.
     c.verdict = {
       ...c.verdict,

@@ -311,6 +311,10 @@ export function selectMemorySeries(raw: RawMemoryMetrics, ctx: SeriesContext): {
       scope = 'container';
       ceiling = containerLimit ?? taskMemory;
       if (dataset.unit === 'percent') scale = ceiling ? ceiling / 100 : null;
+      if (scale === null) {
+        notes.push(`${dataset.source}: a percentage with no known container or task limit to convert it; skipped.`);
+        continue;
+      }
     } else {
       scope = dataset.source === 'aws-ecs-service' || dataset.source === 'container-insights-service' ? 'service' : 'task';
       const denominator = utilizationDenominator(ctx.taskDefinition, ctx.task);
@@ -327,13 +331,15 @@ export function selectMemorySeries(raw: RawMemoryMetrics, ctx: SeriesContext): {
     const plausible = (v: number | null): number | null => (v !== null && Number.isFinite(v) && v >= 0 && v <= MAX_PLAUSIBLE_MIB ? v : null);
     const points: MemoryPoint[] = [];
     let dropped = 0;
+    const factor = scale ?? 1;
     for (const p of dataset.points) {
-      const maxMiB = p.max === null || scale === null ? null : plausible(p.max * scale);
-      const avgMiB = p.avg === null || scale === null ? null : plausible(p.avg * scale);
+      const maxMiB = p.max === null ? null : plausible(p.max * factor);
+      const avgMiB = p.avg === null ? null : plausible(p.avg * factor);
       if ((p.max !== null && maxMiB === null) || (p.avg !== null && avgMiB === null)) dropped++;
       else points.push({ t: p.t, maxMiB, avgMiB });
     }
     if (dropped > 0) notes.push(`${dataset.source}: ${dropped} point${dropped === 1 ? '' : 's'} with impossible values (over 100 TiB, or not a number) dropped.`);
+    if (points.length === 0) continue; // nothing usable left: the next source may have it
     notes.push(describeSource(dataset.source, containerCount, ctx.container));
     return { series: { source: dataset.source, scope, periodSeconds: dataset.periodSeconds, points, ceilingMiB: ceiling }, notes };
   }

@@ -181,6 +181,22 @@ describe('selectMemorySeries', () => {
     expect(notes.join(' ')).toMatch(/1 point with impossible values/);
   });
 
+  it('skips a container percentage with no limit to convert it, and a source left with no usable point, for the next source', () => {
+    const noLimits = { ...task, memory: null, containers: task.containers.map((c) => ({ ...c, memory: null })) };
+    const { series, notes } = selectMemorySeries(
+      raw([
+        { source: 'container-insights-container', unit: 'percent', periodSeconds: 60, points: [{ t: NOW - 60_000, max: 90, avg: 80 }] },
+        { source: 'container-insights-task', unit: 'MiB', periodSeconds: 60, points: [{ t: NOW - 60_000, max: 1e308, avg: 1e308 }] },
+        { source: 'aws-ecs-service', unit: 'MiB', periodSeconds: 60, points: [{ t: NOW - 60_000, max: 700, avg: 600 }] },
+      ]),
+      { task: noLimits, taskDefinition: null, container: 'app' },
+    );
+    expect(series.source).toBe('aws-ecs-service');
+    expect(series.points).toHaveLength(1);
+    expect(notes.join(' ')).toMatch(/container-insights-container: a percentage with no known container or task limit.*skipped/);
+    expect(notes.join(' ')).not.toMatch(/container-insights-container: \d+ points? with impossible values/);
+  });
+
   it('prefers the container-level Container Insights metric', () => {
     const { series } = selectMemorySeries(
       raw([
