@@ -46,8 +46,8 @@
  *    stale claim re-derives the same sequence from the story.
  * 4. **Deliver**: the caller reports the channels it delivered (`delivered()`: `ADD delivered`, and `done = true` once
  *    all are, else `handedBack = true`). A decided kill that is not done is taken over (condition `claimedBy =
- *    :previousOwner AND attribute_not_exists(done)`) at once when handed back, or after `deliveryLeaseMs` (65 s,
- *    longer than the function's timeout, so a slow owner is never doubled) when its owner died. The taker gets the
+ *    :previousOwner AND attribute_not_exists(done)`) at once when handed back, or after `deliveryLeaseMs` (55 s:
+ *    under Lambda's one-minute retry delay, over nearly every invocation's length) when its owner died silently. The taker gets the
  *    stored decision and the channels already delivered, and sends the rest. So a function that decided to alert and
  *    then timed out, crashed or failed on one channel loses nothing on its retry, and repeats nothing delivered.
  *    Marks written before this step existed (no `v` attribute) are final once decided; a takeover writes `v`.
@@ -104,10 +104,11 @@ export interface LedgerOptions {
    */
   claimLeaseMs?: number;
   /**
-   * How long a kill decided for an alert, but not yet delivered, belongs to the invocation that decided it. Longer
-   * than the function's timeout (60 s), so a slow owner that is still delivering is never taken over (which would send
-   * the alert twice). An owner that finishes with a failed channel hands the kill back at once (`delivered()` with
-   * `complete: false`), so Lambda's retry a minute later takes it over. @default 65_000
+   * How long a kill decided for an alert, but not yet delivered, belongs to the invocation that decided it. Shorter
+   * than Lambda's first retry (a minute after a failure), so a retry is never turned away even when its owner died
+   * without a word; longer than nearly every invocation (deliveries end 5 s before the 60 s timeout), so a slow owner
+   * is not doubled. An owner that ends with a failure hands the kill back at once (`delivered()` with
+   * `complete: false`). @default 55_000
    */
   deliveryLeaseMs?: number;
   /** How long a kill is remembered for de-duplication (EventBridge retries for up to 24 h). @default 24 */
@@ -323,7 +324,7 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
   validateLedgerOptions(options);
   const windowMs = options.windowMinutes * 60_000;
   const leaseMs = options.claimLeaseMs ?? 30_000;
-  const deliveryLeaseMs = options.deliveryLeaseMs ?? 65_000;
+  const deliveryLeaseMs = options.deliveryLeaseMs ?? 55_000;
   const dedupeSeconds = Math.ceil((options.dedupeHours ?? 24) * 3600);
   const realertAt = [...options.realertAt];
 

@@ -4,11 +4,13 @@
  * 1. Parse. Bad input is logged with its reason and dropped: it is not retryable.
  * 2. Classify from the event alone. Clean exits and SIGKILLs that are not OOMs stop here (logged with their cause),
  *    unless `alertOnSigkill` is on.
- * 3. Concurrently: ask the alert ledger whether this kill is new (dedupe and crash-loop suppression), and gather
- *    the evidence (task definition, memory metrics, deployed revision), and warm the Slack webhook secret.
- * 4. Build the triage, render every channel, and deliver them concurrently. A channel's failure never blocks
- *    another; when any failed, the kill is released in the ledger and the invocation fails afterwards, so Lambda
- *    retries it and finally sends it to the dead-letter queue.
+ * 3. Concurrently: ask the alert ledger whether this kill is new (dedupe and crash-loop suppression), gather the
+ *    evidence (task definition, memory metrics, deployed revision), and warm the Slack webhook secret. A kill that
+ *    is only a possible OOM is counted after the evidence confirms it, never before.
+ * 4. Build the triage, render every channel, and deliver the channels an earlier attempt did not, concurrently. A
+ *    channel's failure never blocks another; the delivered channels are recorded, and on any failure the kill is
+ *    handed back and the invocation fails, so Lambda's retry sends what is missing (and finally the dead-letter
+ *    queue gets the event).
  *
  * All I/O is injected (`ResponderDeps`), and so is the clock.
  */
@@ -51,19 +53,32 @@ export interface ResponderConfig {
   windowMinutes: number;
   /** The ledger's answer is waited for this long; past it, the function alerts anyway (fails open). @default 5000 */
   ledgerTimeoutMs?: number;
+  /** After alerting without the ledger's answer, how long its late answer is still awaited to mark it delivered. @default 5000 */
+  lateRecordWaitMs?: number;
+}
+
+interface Recorded {
+  decision: LedgerDecision;
+  /** The ledger had not answered within the limit; `settled` is its eventual answer. */
+  late: boolean;
+  settled: Promise<LedgerDecision | null>;
 }
 
 /** The ledger's decision, or `ledger-unavailable` (alert anyway) when it has not answered within `ms`. */
-async function recordWithin(ledger: AlertLedger, kill: KillIdentity, now: number, ms: number): Promise<LedgerDecision> {
+async function recordWithin(ledger: AlertLedger, kill: KillIdentity, now: number, ms: number): Promise<Recorded> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<LedgerDecision>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ alert: true, reason: 'ledger-unavailable', count: 0, firstSeenAt: now, ratePerHour: null, storyKey: storyKeyOf(kill), threadId: storyThreadId(kill), error: `no answer within ${ms} ms` }),
-      ms,
-    );
+  const settled = ledger.record(kill, now).catch(() => null);
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
   });
   try {
-    return await Promise.race([ledger.record(kill, now), late]);
+    const decision = await Promise.race([settled, late]);
+    if (decision) return { decision, late: false, settled };
+    return {
+      decision: { alert: true, reason: 'ledger-unavailable', count: 0, firstSeenAt: now, ratePerHour: null, storyKey: storyKeyOf(kill), threadId: storyThreadId(kill), error: `no answer within ${ms} ms` },
+      late: true,
+      settled,
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -136,8 +151,13 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
   });
   // The memory history is read up to the kill, not up to now: a retried or replayed event still sees the kill.
   const killedAt = Math.min(now, task.stoppedAt ?? task.stoppingAt ?? task.eventTime ?? now);
-  const [decision, evidence] = await Promise.all([
-    recordWithin(deps.ledger, kill, now, config.ledgerTimeoutMs ?? 5_000),
+  const ledgerTimeoutMs = config.ledgerTimeoutMs ?? 5_000;
+  // A certain OOM (the reason says so) is counted while the evidence is read. A possible one is counted only once the
+  // task definition confirms it, so a SIGKILL that is not an OOM never takes a place in the story's count (where it
+  // could make the story's next real OOM a suppressed one).
+  const countNow = early.verdict === 'oom';
+  const [earlyRecord, evidence] = await Promise.all([
+    countNow ? recordWithin(deps.ledger, kill, now, ledgerTimeoutMs) : Promise.resolve(null),
     gatherEvidence(task, container, deps.readers, { now: killedAt, lookbackHours: config.lookbackHours }),
     prepare,
   ]);
@@ -147,10 +167,17 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
       `This alert comes ${lateMinutes >= 120 ? `${Math.round(lateMinutes / 60)} h` : `${lateMinutes} min`} after the kill (a retried or replayed event): the memory history was read up to the kill.`,
     );
   }
+  const { result, series } = buildTriage(task, evidence, { now: killedAt, lookbackHours: config.lookbackHours, generatedAt: now });
+  if (!countNow && result.classification.verdict === 'not-oom' && !config.alertOnSigkill) {
+    // The task definition showed what the event alone could not (e.g. a sidecar stopped with its task).
+    log.info('No OOM after reading the task definition', { verdict: result.classification.verdict, reason: result.classification.sigkillCause });
+    return { status: 'ignored', verdict: result.classification.verdict, reason: result.classification.sigkillCause ?? 'not an OOM' };
+  }
+  const recorded = earlyRecord ?? (await recordWithin(deps.ledger, kill, now, ledgerTimeoutMs));
+  const decision = recorded.decision;
   if (decision.reason === 'ledger-unavailable') {
     log.warn('Alert ledger unavailable: alerting anyway (a duplicate beats a lost OOM)', { error: decision.error });
   }
-  const { result, series } = buildTriage(task, evidence, { now: killedAt, lookbackHours: config.lookbackHours, generatedAt: now });
   const fields = {
     verdict: result.classification.verdict,
     confidence: result.confidence,
@@ -164,13 +191,31 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
     log.info(decision.reason === 'duplicate' ? 'Duplicate delivery of a kill already alerted' : 'Kill counted, alert suppressed (crash loop)', fields);
     return { status: 'suppressed', decision };
   }
-  if (result.classification.verdict === 'not-oom' && !config.alertOnSigkill) {
-    // The task definition showed what the event alone could not (e.g. a sidecar stopped with its task).
-    log.info('No OOM after reading the task definition', { ...fields, reason: result.classification.sigkillCause });
-    await deps.ledger.release?.(kill).catch(() => undefined);
-    return { status: 'ignored', verdict: result.classification.verdict, reason: result.classification.sigkillCause ?? 'not an OOM' };
+  const tracked = decision.reason !== 'ledger-unavailable' && decision.reason !== 'disabled';
+  try {
+    return await deliver(deps, { kill, decision, result, series, fields, recorded, tracked });
+  } catch (error) {
+    // Whatever failed after the decision (a renderer, a channel, the bookkeeping), hand the kill back so that
+    // Lambda's retry takes it over at once instead of finding it claimed.
+    if (tracked) await deps.ledger.delivered?.(kill, [], false).catch(() => undefined);
+    throw error;
   }
+}
 
+interface Delivery {
+  kill: KillIdentity;
+  decision: LedgerDecision;
+  result: TriageResult;
+  series: MemorySeries;
+  fields: Record<string, unknown>;
+  recorded: Recorded;
+  /** The ledger answered in time and tracks this kill's delivery. */
+  tracked: boolean;
+}
+
+async function deliver(deps: ResponderDeps, d: Delivery): Promise<Outcome> {
+  const { log, config } = deps;
+  const { kill, decision, result, series, fields } = d;
   const story = storyOf(decision, config.windowMinutes);
   const options = { series, story, lookbackHours: config.lookbackHours };
   const deliveries: { channel: string; run: () => Promise<void> }[] = [
@@ -190,27 +235,31 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
 
   // An earlier attempt at this kill (a Lambda retry, another version of the stop) may have delivered some channels.
   const already = new Set(decision.delivered ?? []);
-  const pending = deliveries.filter((d) => !already.has(d.channel));
+  const pending = deliveries.filter((x) => !already.has(x.channel));
   if (already.size > 0) log.info('Resuming an alert an earlier attempt did not finish', { ...fields, alreadyDelivered: [...already] });
   // A renderer that throws is a failed channel, not an escape past the others.
-  const settled = await Promise.allSettled(pending.map(async (d) => d.run()));
+  const settled = await Promise.allSettled(pending.map(async (x) => x.run()));
   const failures = settled.flatMap((s, i) =>
     s.status === 'rejected' ? [{ channel: pending[i]!.channel, error: errorMessage(s.reason) }] : [],
   );
-  const delivered = pending.filter((_, i) => settled[i]!.status === 'fulfilled').map((d) => d.channel);
-  // Also when the ledger answered late: its record() may still have written a mark, which must not look undelivered
-  // to the next version of the stop. (A ledger that failed outright is skipped: the write would fail too.)
-  const ledgerLate = decision.reason === 'ledger-unavailable' && (decision.error ?? '').startsWith('no answer within');
-  if ((decision.reason !== 'ledger-unavailable' && decision.reason !== 'disabled') || ledgerLate) {
+  const delivered = pending.filter((_, i) => settled[i]!.status === 'fulfilled').map((x) => x.channel);
+  // When the ledger answered late, its record() may still be writing a mark: wait for it (briefly) so that the mark
+  // is marked delivered and the next version of the stop is a duplicate. A ledger that failed outright is skipped.
+  if (!d.tracked && d.recorded.late) {
+    const settledRecord = await Promise.race([d.recorded.settled, new Promise<null>((r) => setTimeout(() => r(null), config.lateRecordWaitMs ?? 5_000))]);
+    if (settledRecord && settledRecord.reason !== 'ledger-unavailable') d.tracked = true;
+  }
+  if (d.tracked) {
     await deps.ledger.delivered?.(kill, delivered, failures.length === 0).catch((error: unknown) => {
       log.warn('Could not record the delivery in the ledger; a later version of this stop may alert again', { error: errorMessage(error) });
     });
   }
   if (failures.length > 0) {
-    // No release: the retry takes the kill over after the claim's lease and sends only the failed channels.
+    // Handed back (delivered() with complete false): the retry takes the kill over and sends only the failed channels.
     log.error('Alert delivery failed; the invocation fails so Lambda retries the failed channels', { ...fields, delivered, failures });
     throw new AlertDeliveryError(failures);
   }
   log.info('Alert sent', { ...fields, delivered: [...already, ...delivered] });
   return { status: 'alerted', decision, channels: [...already, ...delivered], result };
 }
+

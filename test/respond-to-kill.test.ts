@@ -157,6 +157,26 @@ describe('respondToEvent', () => {
     expect(log.lines.find((l) => l.level === 'warn')?.message).toMatch(/OOM reported but no container/);
   });
 
+  it('counts a possible OOM only after the task definition confirms it: a cascade SIGKILL never enters the ledger', async () => {
+    const detail = event['detail'] as Record<string, unknown>;
+    const containers = (detail['containers'] as Record<string, unknown>[]).map((c) => (c['name'] === 'app' ? { ...c, reason: undefined } : c));
+    containers.push({ ...containers[1]!, name: 'envoy', exitCode: 1, reason: undefined });
+    const cascade = { ...event, detail: { ...detail, stopCode: 'EssentialContainerExited', containers } };
+    const withEnvoy = { ...definition, containers: [...definition.containers, { ...definition.containers[1]!, name: 'envoy', essential: true }] };
+    const { d, sent, ledger } = deps();
+    d.readers.describeTaskDefinition = vi.fn(async () => withEnvoy);
+    const outcome = await respondToEvent(cascade, d);
+    expect(outcome).toMatchObject({ status: 'ignored', verdict: 'not-oom' });
+    expect(ledger.record).not.toHaveBeenCalled();
+    expect(sent.email).toHaveLength(0);
+    // The same 137 with no cascade to explain it, memory at the limit: confirmed, then counted.
+    const alone = { ...event, detail: { ...detail, containers: containers.filter((c) => c['name'] !== 'envoy') } };
+    const second = deps();
+    const confirmed = await respondToEvent(alone, second.d);
+    expect(confirmed.status).toBe('alerted');
+    expect(second.ledger.record).toHaveBeenCalledTimes(1);
+  });
+
   it('sends nothing for a suppressed or duplicate kill', async () => {
     for (const reason of ['duplicate', 'suppressed'] as const) {
       const { d, sent } = deps({ ledger: { record: async () => decision({ alert: false, reason, count: 3 }) } });
@@ -186,14 +206,25 @@ describe('respondToEvent', () => {
   it('alerts anyway when the ledger does not answer in time (a hung table must not eat the function\'s 60 s)', async () => {
     const ledger: AlertLedger = { record: () => new Promise<never>(() => undefined), delivered: vi.fn(async () => undefined) };
     const { d, sent, log } = deps({ ledger });
-    d.config = { ...d.config, ledgerTimeoutMs: 50 };
+    d.config = { ...d.config, ledgerTimeoutMs: 50, lateRecordWaitMs: 50 };
     const outcome = await respondToEvent(event, d);
     expect(outcome.status).toBe('alerted');
     if (outcome.status === 'alerted') expect(outcome.decision).toMatchObject({ reason: 'ledger-unavailable', error: 'no answer within 50 ms' });
     expect(sent.email).toHaveLength(1);
-    // The late record() may still write a mark: it is marked delivered, so the next version of the stop is a duplicate.
-    expect(ledger.delivered).toHaveBeenCalledWith(expect.anything(), ['email', 'slack', 'chatbot'], true);
+    expect(ledger.delivered).not.toHaveBeenCalled(); // it never answered: there is no mark to complete
     expect(log.lines.some((l) => l.level === 'warn' && /Alert ledger unavailable/.test(l.message))).toBe(true);
+  });
+
+  it('marks the kill delivered once a late ledger finally answers, so the next version of the stop is a duplicate', async () => {
+    const late: AlertLedger = {
+      record: () => new Promise((resolve) => setTimeout(() => resolve(decision()), 120)),
+      delivered: vi.fn(async () => undefined),
+    };
+    const { d } = deps({ ledger: late });
+    d.config = { ...d.config, ledgerTimeoutMs: 50, lateRecordWaitMs: 2_000 };
+    const outcome = await respondToEvent(event, d);
+    expect(outcome).toMatchObject({ status: 'alerted', decision: { reason: 'ledger-unavailable' } });
+    expect(late.delivered).toHaveBeenCalledWith(expect.anything(), ['email', 'slack', 'chatbot'], true);
   });
 
   it('reads the memory history up to the kill, not up to a late invocation, and says the alert is late', async () => {
