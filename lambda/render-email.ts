@@ -147,12 +147,16 @@ export function renderEmailBody(result: TriageResult, options: RenderOptions): s
  * else may hold one: `-Dkey=value` properties, `-pSecret`-style attached values, `--pin=1234`, paths.
  */
 function safeToken(token: string): boolean {
-  const jvmOption = /^-X[\w:+.%/=-]*$/.test(token) && !/pass|secret|token|key/i.test(token);
-  const longFlag = /^--[A-Za-z][\w-]*$/.test(token);
+  // -Xmx2g, -Xss1m; -XX:+UseG1GC; -XX:MaxRAMPercentage=75.0 (numeric values only: a path or word may be a secret)
+  const jvmOption = /^-X(m[sxn]|ss)\d+[kKmMgGtT]?$|^-XX:[+-]?[A-Za-z]\w*$|^-XX:[A-Za-z]\w*=\d+(\.\d+)?[kKmMgGtT%]?$/.test(token);
+  const longFlag = /^--[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(token);
   const nodeMemory = /^--(max[-_]old[-_]space[-_]size|max[-_]semi[-_]space[-_]size|stack[-_]size|heapsnapshot[-_]near[-_]heap[-_]limit)=\d+$/.test(token);
   const jvmSwitch = /^-(jar|server|client|ea|da|esa|dsa|version|showversion)$/.test(token);
   return jvmOption || longFlag || nodeMemory || jvmSwitch;
 }
+
+/** A first token that names a program (a launcher, or an absolute path to one), not an argument. */
+const PROGRAM = /^(\/[\w.+-]+)+$|^(java|node|nodejs|npm|npx|yarn|pnpm|python[\d.]*|sh|bash|dash|ash|exec|catalina\.sh|gunicorn|uvicorn|dotnet|ruby|bundle|php|deno|bun|env)$/;
 
 /** Keep the tokens that cannot hold a secret; every run of others becomes one `(redacted)`. */
 export function redactOptions(value: string, keepFirst = false): string {
@@ -161,7 +165,7 @@ export function redactOptions(value: string, keepFirst = false): string {
     .split(/\s+/)
     .filter((t) => t !== '')
     .forEach((t, i) => {
-      const keep = safeToken(t) || (keepFirst && i === 0 && !t.includes('='));
+      const keep = safeToken(t) || (keepFirst && i === 0 && PROGRAM.test(t));
       if (keep) out.push(t);
       else if (out[out.length - 1] !== REDACTED) out.push(REDACTED);
     });
@@ -170,6 +174,10 @@ export function redactOptions(value: string, keepFirst = false): string {
 
 const redactEnv = (env: Record<string, string>): Record<string, string> =>
   Object.fromEntries(Object.entries(env).map(([k, v]) => [k, KEEP_ENV.has(k) ? redactOptions(v) : REDACTED]));
+/** Log driver options that name where logs go, not how to authenticate; any other value (an API key, a token) is redacted. */
+const KEEP_LOG_OPTIONS = new Set(['awslogs-group', 'awslogs-region', 'awslogs-stream-prefix', 'awslogs-create-group', 'mode', 'max-buffer-size', 'Name', 'region', 'log_group_name', 'log_stream_prefix', 'log_stream_name', 'auto_create_group', 'delivery_stream', 'stream', 'Host', 'host', 'TLS', 'tls', 'dd_service', 'dd_source', 'dd_tags', 'provider']);
+const redactLogOptions = (options: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(options).map(([k, v]) => [k, KEEP_LOG_OPTIONS.has(k) ? v : REDACTED]));
 const redactArgs = (args: string[]): string[] => (args.length === 0 ? args : redactOptions(args.join(' '), true).split(' '));
 
 /**
@@ -191,6 +199,7 @@ export function redactResult(result: TriageResult): TriageResult {
             environment: redactEnv(c.environment),
             command: redactArgs(c.command),
             entryPoint: redactArgs(c.entryPoint),
+            logConfiguration: c.logConfiguration ? { ...c.logConfiguration, options: redactLogOptions(c.logConfiguration.options) } : null,
           })),
         }
       : null,

@@ -94,25 +94,67 @@ interface FoundFlag {
 /** Where a flag can come from: an environment variable, or the container's entryPoint + command. */
 type FlagSource = { env: string } | 'command';
 
+/** A token of the container's command, and the environment variable it was expanded from (`$JAVA_OPTS`), if any. */
+export interface CommandToken {
+  token: string;
+  from: string | null;
+}
+
+const SHELLS = /(^|\/)(sh|bash|ash|dash|zsh)$/;
+const unquote = (t: string): string => t.replace(/^(['"])(.*)\1$/, '$2');
+
+/**
+ * The container's entryPoint + command as the process sees it: exec-form elements stay whole (one may hold spaces),
+ * a shell string (`sh -c "…"`, or a lone string) is split on whitespace with its quotes removed, and `$VAR` /
+ * `${VAR}` are expanded from the container's environment (remembering the variable, where the fix must then go).
+ */
+export function commandTokens(input: RuntimeInput): CommandToken[] {
+  const parts = [...input.entryPoint, ...input.command];
+  const shellAt = parts.findIndex((p, i) => p === '-c' && i > 0 && SHELLS.test(parts[i - 1] ?? ''));
+  const raw: string[] = [];
+  parts.forEach((p, i) => {
+    const isShellString = (shellAt >= 0 && i === shellAt + 1) || parts.length === 1;
+    if (isShellString) raw.push(...p.split(/\s+/).filter((t) => t !== '').map(unquote));
+    else raw.push(p);
+  });
+  const out: CommandToken[] = [];
+  for (const t of raw) {
+    const ref = /^\$\{?([A-Za-z_]\w*)\}?$/.exec(t);
+    if (!ref?.[1]) {
+      out.push({ token: t, from: null });
+      continue;
+    }
+    const name = ref[1];
+    for (const v of (input.environment[name] ?? '').split(/\s+/).filter((x) => x !== '')) out.push({ token: unquote(v), from: name });
+  }
+  return out;
+}
+
+/** JVM and Node options that take their value as the next token. */
+const TAKES_VALUE = {
+  java: /^(-cp|-classpath|--class-path|-p|--module-path|--upgrade-module-path|--add-modules|--add-opens|--add-exports|--add-reads|--patch-module|--limit-modules|-d|--describe-module)$/,
+  node: /^(-r|--require|--import|--loader|--experimental-loader|-e|--eval|-p|--print|--title|-C|--conditions|--env-file|--inspect-port)$/,
+} as const;
+
 /**
  * The launcher's own options in the container's command: the tokens after `java` (or `node`) up to the main class,
  * `-jar <file>` or the script; what follows are the program's arguments, which the runtime never reads. `direct`:
  * the command runs the launcher itself. Otherwise (a start script, `npm start`) every token counts, since scripts
- * pass options through.
+ * pass options through. JVM `@argfiles` are skipped (their content is not known).
  */
-export function launcherOptions(input: RuntimeInput, launcher: 'java' | 'node'): { direct: boolean; options: string[] } {
-  const tokens = [...input.entryPoint, ...input.command].flatMap((part) => part.split(/\s+/)).filter((t) => t !== '');
+export function launcherOptions(input: RuntimeInput, launcher: 'java' | 'node'): { direct: boolean; options: CommandToken[] } {
+  const tokens = commandTokens(input);
   const isLauncher = launcher === 'java' ? /(^|\/)java$/ : /(^|\/)(node|nodejs)$/;
-  const start = tokens.findIndex((t) => isLauncher.test(t));
+  const start = tokens.findIndex((t) => t.from === null && isLauncher.test(t.token));
   if (start < 0) return { direct: false, options: tokens };
-  const takesValue = launcher === 'java' ? /^(-cp|-classpath|--class-path|-p|--module-path|--add-opens|--add-exports)$/ : /^(-r|--require|--import|--loader|-e|--eval)$/;
-  const options: string[] = [];
+  const options: CommandToken[] = [];
   for (let i = start + 1; i < tokens.length; i++) {
-    const t = tokens[i] as string;
-    if (!t.startsWith('-')) break; // the main class or the script: program arguments follow
+    const t = tokens[i] as CommandToken;
+    if (launcher === 'java' && t.token.startsWith('@')) continue;
+    if (!t.token.startsWith('-')) break; // the main class or the script: program arguments follow
     options.push(t);
-    if (launcher === 'java' && t === '-jar') break;
-    if (takesValue.test(t)) i++;
+    if (launcher === 'java' && t.token === '-jar') break;
+    if (TAKES_VALUE[launcher].test(t.token)) i++;
   }
   return { direct: true, options };
 }
@@ -121,7 +163,7 @@ export function launcherOptions(input: RuntimeInput, launcher: 'java' | 'node'):
  * The flag that takes effect: sources in order of precedence (first wins), and within one source the last match
  * (for both the JVM and Node the last occurrence of an option wins). `command` is the launcher's options.
  */
-function findFlag(input: RuntimeInput, pattern: RegExp, sources: FlagSource[], command: string[] = [...input.entryPoint, ...input.command]): FoundFlag | null {
+function findFlag(input: RuntimeInput, pattern: RegExp, sources: FlagSource[], command: CommandToken[] = commandTokens(input)): FoundFlag | null {
   const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
   const last = (text: string): string | null => {
     let found: string | null = null;
@@ -130,9 +172,12 @@ function findFlag(input: RuntimeInput, pattern: RegExp, sources: FlagSource[], c
   };
   for (const source of sources) {
     if (source === 'command') {
-      let found: string | null = null;
-      for (const part of command) found = last(part) ?? found;
-      if (found) return { envVar: null, flag: found };
+      let found: FoundFlag | null = null;
+      for (const part of command) {
+        const flag = last(part.token);
+        if (flag) found = { envVar: part.from, flag };
+      }
+      if (found) return found;
     } else {
       const value = input.environment[source.env];
       const found = value === undefined ? null : last(value);
@@ -182,7 +227,7 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
   const shadowed = xmx
     ? JVM_SOURCES.filter((src) => !isWinner(src))
         .map((src) => findFlag(input, JVM_MAX_HEAP, [src], launch.options))
-        .filter((f): f is FoundFlag => f !== null)
+        .filter((f): f is FoundFlag => f !== null && !(f.envVar === xmx.envVar && f.flag === xmx.flag))
     : [];
   if (xmx && shadowed.length > 0) {
     problems.push(

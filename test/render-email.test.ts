@@ -127,17 +127,34 @@ describe('renderSnsMessage', () => {
       },
       taskDefinition: {
         ...td,
-        containers: td.containers.map((c, i) => (i === 0 ? { ...c, environment: { ...c.environment, JAVA_OPTS: '-XX:+UseG1GC -Djavax.net.ssl.keyStorePassword=ks-pass' }, command: ['--db-url=postgres://u:pw@h/db', '--max-old-space-size=768'], entryPoint: ['sh', '-c', 'TOKEN=abc node app.js'] } : c)),
+        containers: td.containers.map((c, i) =>
+          i === 0
+            ? {
+                ...c,
+                environment: { ...c.environment, JAVA_OPTS: '-XX:+UseG1GC -Djavax.net.ssl.keyStorePassword=ks-pass' },
+                command: ['--db-url=postgres://u:pw@h/db', '--max-old-space-size=768'],
+                entryPoint: ['sh', '-c', 'TOKEN=abc node app.js'],
+                logConfiguration: { logDriver: 'awsfirelens', options: { Name: 'datadog', apikey: 'dd-api-key-123', dd_service: 'web' } },
+              }
+            : c,
+        ),
       },
     };
     const m = renderSnsMessage(leaky, { series: null });
-    for (const secret of ['hunter2', 'tok-123', 's3cr3t', 'ks-pass', 'u:pw', 'TOKEN=abc']) expect(m.Message).not.toContain(secret);
+    for (const secret of ['hunter2', 'tok-123', 's3cr3t', 'ks-pass', 'u:pw', 'TOKEN=abc', 'dd-api-key']) expect(m.Message).not.toContain(secret);
     // Attached values and numeric pins may be secrets too; bare JVM switches and Node memory flags are kept.
-    expect(redactOptions('mysqldump -uadmin -pHunter2Secret db', true)).toBe(`mysqldump ${REDACTED}`);
+    expect(redactOptions('java -uadmin -pHunter2Secret -jar db.jar', true)).toBe(`java ${REDACTED} -jar ${REDACTED}`);
     expect(redactOptions('node --api-pin=48213377 --max-old-space-size=768 --enable-source-maps app.js', true)).toBe(
       `node ${REDACTED} --max-old-space-size=768 --enable-source-maps ${REDACTED}`,
     );
     expect(redactOptions('java -Xmx2g -server -jar /app.jar', true)).toBe(`java -Xmx2g -server -jar ${REDACTED}`);
+    // An override command is often arguments only: its first token is kept only when it names a program.
+    expect(redactOptions('ghp_16C7e42F292c6912E7710c838347Ae178B4a --verbose', true)).toBe(`${REDACTED} --verbose`);
+    expect(redactOptions('/usr/local/bin/app --verbose', true)).toBe('/usr/local/bin/app --verbose');
+    // -X options keep only numeric values; long flags only plain lowercase names.
+    expect(redactOptions('-XX:OnOutOfMemoryError=kill -XX:+UseG1GC -XX:MaxRAMPercentage=75.0 --ghp_16C7 -XX:Flag:Hunter2Pw')).toBe(
+      `${REDACTED} -XX:+UseG1GC -XX:MaxRAMPercentage=75.0 ${REDACTED}`,
+    );
     const payload = JSON.parse((JSON.parse(m.Message) as Record<string, string>).sqs!) as SnsProgrammaticPayload;
     const ov = payload.result.task.overrides!.containers[0]!;
     expect(ov.environment).toEqual({ DB_PASSWORD: REDACTED, JAVA_TOOL_OPTIONS: `-Xmx1g ${REDACTED}` });
@@ -145,6 +162,7 @@ describe('renderSnsMessage', () => {
     const c0 = payload.result.taskDefinition!.containers[0]!;
     expect(c0.environment['JAVA_OPTS']).toBe(`-XX:+UseG1GC ${REDACTED}`);
     expect(c0.command).toEqual([REDACTED, '--max-old-space-size=768']);
+    expect(c0.logConfiguration?.options).toEqual({ Name: 'datadog', apikey: REDACTED, dd_service: 'web' });
   });
   it('story is null when absent', () => {
     const payload = JSON.parse((JSON.parse(renderSnsMessage(oomChronic, { series: null }).Message) as Record<string, string>).lambda!) as SnsProgrammaticPayload;

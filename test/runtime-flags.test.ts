@@ -85,6 +85,24 @@ describe('JVM', () => {
     expect(none.envVar).toBe('JAVA_TOOL_OPTIONS');
   });
 
+  it('expands $VAR in shell commands and reads the real command shapes (argfiles, options with values, quoted exec-form elements)', () => {
+    const viaVar = adviseRuntime(input({ environment: { JAVA_OPTS: '-Xmx3g -XX:+UseG1GC' }, entryPoint: ['sh', '-c'], command: ['exec java $JAVA_OPTS -jar /app.jar'] }), 2048)!;
+    expect(viaVar).toMatchObject({ currentFlag: '-Xmx3g', envVar: 'JAVA_OPTS' });
+    expect(viaVar.problems.join(' ')).not.toMatch(/wins over/);
+    const braces = adviseRuntime(input({ environment: { JAVA_OPTS: '-Xmx3g' }, command: ['sh', '-c', 'java ${JAVA_OPTS} -jar /app.jar'] }), 2048)!;
+    expect(braces.currentFlag).toBe('-Xmx3g');
+    const cases: [Partial<RuntimeInput>, string][] = [
+      [{ command: ['java', '@/app/jvm.options', '-Xmx3g', '-jar', 'app.jar'] }, '-Xmx3g'],
+      [{ command: ['java', '-XX:OnOutOfMemoryError=kill -9 %p', '-Xmx2g', '-jar', 'app.jar'] }, '-Xmx2g'],
+      [{ command: ['java', '--add-modules', 'jdk.incubator.vector', '-Xmx2g', '-jar', 'app.jar'] }, '-Xmx2g'],
+      [{ command: ['/opt/java/openjdk/bin/java', '-Xmx1g', 'com.example.Main'] }, '-Xmx1g'],
+      [{ entryPoint: ['sh', '-c'], command: ['java "-Xmx3g" -jar app.jar'] }, '-Xmx3g'],
+    ];
+    for (const [over, flag] of cases) expect(adviseRuntime(input(over), 8192)!.currentFlag, JSON.stringify(over)).toBe(flag);
+    const title = adviseRuntime(input({ command: ['node', '--title', 'api', '--max-old-space-size=512', 'app.js'] }), 1024)!;
+    expect(title.currentFlag).toBe('--max-old-space-size=512');
+  });
+
   it('reads JVM sizes', () => {
     expect(parseJvmSize('2g')).toBe(2048);
     expect(parseJvmSize('768m')).toBe(768);
