@@ -145,7 +145,7 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
   log.appendKeys({ container });
 
   const now = deps.now();
-  const kill: KillIdentity = killIdentityFromTask(task, container);
+  let kill: KillIdentity = killIdentityFromTask(task, container);
   const prepare = deps.channels.prepare?.().catch((error: unknown) => {
     log.warn('Preparing a channel failed; it will be retried at delivery', { error: errorMessage(error) });
   });
@@ -156,9 +156,10 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
   // task definition confirms it, so a SIGKILL that is not an OOM never takes a place in the story's count (where it
   // could make the story's next real OOM a suppressed one).
   const countNow = early.verdict === 'oom';
-  const [earlyRecord, evidence] = await Promise.all([
+  const gather = (name: string) => gatherEvidence(task, name, deps.readers, { now: killedAt, lookbackHours: config.lookbackHours });
+  let [earlyRecord, evidence] = await Promise.all([
     countNow ? recordWithin(deps.ledger, kill, now, ledgerTimeoutMs) : Promise.resolve(null),
-    gatherEvidence(task, container, deps.readers, { now: killedAt, lookbackHours: config.lookbackHours }),
+    gather(container),
     prepare,
   ]);
   const lateMinutes = Math.round((now - killedAt) / 60_000);
@@ -167,7 +168,28 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
       `This alert comes ${lateMinutes >= 120 ? `${Math.round(lateMinutes / 60)} h` : `${lateMinutes} min`} after the kill (a retried or replayed event): the memory history was read up to the kill.`,
     );
   }
-  const { result, series } = buildTriage(task, evidence, { now: killedAt, lookbackHours: config.lookbackHours, generatedAt: now });
+  const triageOptions = { now: killedAt, lookbackHours: config.lookbackHours, generatedAt: now };
+  let { result, series } = buildTriage(task, evidence, triageOptions);
+  // The task definition can name another container than the event alone did (which container is essential): read
+  // that container's memory, and count that container's kill, not the first guess's.
+  const target = result.classification.target;
+  if (target !== null && target !== container) {
+    log.info('The task definition points at another container; reading its evidence', { guessed: container, target });
+    log.appendKeys({ container: target });
+    if (earlyRecord) {
+      await deps.ledger.release?.(kill).catch(() => undefined);
+      earlyRecord = null;
+    }
+    kill = killIdentityFromTask(task, target);
+    const lateWarnings = evidence.warnings.filter((w) => w.startsWith('This alert comes'));
+    evidence = await gather(target);
+    evidence.warnings.push(...lateWarnings);
+    ({ result, series } = buildTriage(task, evidence, triageOptions));
+  }
+  if (result.classification.verdict === 'not-oom') {
+    // A SIGKILL alert (alertOnSigkill) has its own story: it must not take a place in the OOM story's count.
+    kill = { ...kill, container: `${kill.container}#sigkill` };
+  }
   if (!countNow && result.classification.verdict === 'not-oom' && !config.alertOnSigkill) {
     // The task definition showed what the event alone could not (e.g. a sidecar stopped with its task).
     log.info('No OOM after reading the task definition', { verdict: result.classification.verdict, reason: result.classification.sigkillCause });

@@ -101,32 +101,75 @@ export interface CommandToken {
 }
 
 const SHELLS = /(^|\/)(sh|bash|ash|dash|zsh)$/;
-const unquote = (t: string): string => t.replace(/^(['"])(.*)\1$/, '$2');
 
 /**
- * The container's entryPoint + command as the process sees it: exec-form elements stay whole (one may hold spaces),
- * a shell string (`sh -c "…"`, or a lone string) is split on whitespace with its quotes removed, and `$VAR` /
- * `${VAR}` are expanded from the container's environment (remembering the variable, where the fix must then go).
+ * Split a shell string the way `sh` does for simple commands: whitespace separates words, quotes group them (and are
+ * removed), and `$VAR` / `${VAR}` expand from the environment inside a word. Each word remembers the variable it was
+ * expanded from when the word is only that variable (which then splits into the variable's words).
+ */
+function shellWords(text: string, env: Record<string, string>): CommandToken[] {
+  const out: CommandToken[] = [];
+  let word = '';
+  let from: string | null = null;
+  let quote: string | null = null;
+  let started = false;
+  let onlyVar = true;
+  const flush = () => {
+    if (!started) return;
+    if (onlyVar && from !== null) {
+      for (const w of word.split(/\s+/).filter((x) => x !== '')) out.push({ token: w, from });
+    } else out.push({ token: word, from: null }); // a variable inside a word (-Xmx${HEAP}) is part of the command
+    word = '';
+    from = null;
+    started = false;
+    onlyVar = true;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quote === null && /\s/.test(c)) {
+      flush();
+      continue;
+    }
+    started = true;
+    if (quote === null && (c === '"' || c === "'")) {
+      quote = c;
+      onlyVar = false;
+      continue;
+    }
+    if (quote !== null && c === quote) {
+      quote = null;
+      continue;
+    }
+    if (c === '$' && quote !== "'") {
+      const m = /^\$(\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/.exec(text.slice(i));
+      if (m) {
+        const name = (m[2] ?? m[3]) as string;
+        word += env[name] ?? '';
+        from = name;
+        i += m[0].length - 1;
+        continue;
+      }
+    }
+    onlyVar = false;
+    word += c;
+  }
+  flush();
+  return out;
+}
+
+/**
+ * The container's entryPoint + command as the process sees it: exec-form elements stay whole (one may hold spaces);
+ * a shell string (`sh -c "…"`, or a lone string) is split into words with quotes and `$VAR` handled (`shellWords`).
  */
 export function commandTokens(input: RuntimeInput): CommandToken[] {
   const parts = [...input.entryPoint, ...input.command];
   const shellAt = parts.findIndex((p, i) => p === '-c' && i > 0 && SHELLS.test(parts[i - 1] ?? ''));
-  const raw: string[] = [];
+  const out: CommandToken[] = [];
   parts.forEach((p, i) => {
     const isShellString = (shellAt >= 0 && i === shellAt + 1) || parts.length === 1;
-    if (isShellString) raw.push(...p.split(/\s+/).filter((t) => t !== '').map(unquote));
-    else raw.push(p);
+    if (isShellString) out.push(...shellWords(p, input.environment));
+    else out.push({ token: p, from: null });
   });
-  const out: CommandToken[] = [];
-  for (const t of raw) {
-    const ref = /^\$\{?([A-Za-z_]\w*)\}?$/.exec(t);
-    if (!ref?.[1]) {
-      out.push({ token: t, from: null });
-      continue;
-    }
-    const name = ref[1];
-    for (const v of (input.environment[name] ?? '').split(/\s+/).filter((x) => x !== '')) out.push({ token: unquote(v), from: name });
-  }
   return out;
 }
 
@@ -302,8 +345,8 @@ function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: 
     detectedFrom,
     currentFlag: found?.flag ?? null,
     recommendedFlag: problems.length > 0 ? recommendedFlag : null,
-    // A flag on the command line wins over NODE_OPTIONS: change it there.
-    envVar: found && found.envVar === null ? null : 'NODE_OPTIONS',
+    // Change it where it is: the command (null), the variable a shell command expanded it from, or NODE_OPTIONS.
+    envVar: found ? found.envVar : 'NODE_OPTIONS',
     problems,
     profiling:
       'Add --heapsnapshot-near-heap-limit=2 --diagnostic-dir=/tmp to NODE_OPTIONS to write heap snapshots before V8 ' +

@@ -177,6 +177,38 @@ describe('respondToEvent', () => {
     expect(second.ledger.record).toHaveBeenCalledTimes(1);
   });
 
+  it('counts a SIGKILL alert (alertOnSigkill) in its own story, never in the OOM story it could suppress', async () => {
+    const detail = event['detail'] as Record<string, unknown>;
+    const scaleIn = {
+      ...event,
+      detail: {
+        ...detail,
+        stopCode: 'ServiceSchedulerInitiated',
+        stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/4711038261952371055)',
+        containers: (detail['containers'] as Record<string, unknown>[]).map((c) => ({ ...c, reason: undefined })),
+      },
+    };
+    const { d, ledger } = deps({ alertOnSigkill: true });
+    expect((await respondToEvent(scaleIn, d)).status).toBe('alerted');
+    expect(ledger.record).toHaveBeenCalledWith(expect.objectContaining({ container: 'app#sigkill' }), expect.any(Number));
+    const oom = deps();
+    await respondToEvent(event, oom.d);
+    expect(oom.ledger.record).toHaveBeenCalledWith(expect.objectContaining({ container: 'app' }), expect.any(Number));
+  });
+
+  it('reads the evidence of, and counts, the container the task definition points at when the event alone guessed another', async () => {
+    const detail = event['detail'] as Record<string, unknown>;
+    const [app, router] = (detail['containers'] as Record<string, unknown>[]).map((c) => ({ ...c, exitCode: 137, reason: undefined }));
+    const ambiguous = { ...event, detail: { ...detail, stopCode: undefined, stoppedReason: 'OutOfMemoryError: Container killed due to memory usage', containers: [router, app] } };
+    const { d, ledger } = deps();
+    const outcome = await respondToEvent(ambiguous, d);
+    expect(outcome.status).toBe('alerted');
+    if (outcome.status === 'alerted') expect(outcome.result.classification.target).toBe('app');
+    const queried = (d.readers.fetchMemoryMetrics as ReturnType<typeof vi.fn>).mock.calls.map((c) => (c[0] as { container: string }).container);
+    expect(queried.at(-1)).toBe('app');
+    expect(ledger.record).toHaveBeenLastCalledWith(expect.objectContaining({ container: 'app' }), expect.any(Number));
+  });
+
   it('sends nothing for a suppressed or duplicate kill', async () => {
     for (const reason of ['duplicate', 'suppressed'] as const) {
       const { d, sent } = deps({ ledger: { record: async () => decision({ alert: false, reason, count: 3 }) } });

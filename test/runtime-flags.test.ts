@@ -101,6 +101,14 @@ describe('JVM', () => {
     for (const [over, flag] of cases) expect(adviseRuntime(input(over), 8192)!.currentFlag, JSON.stringify(over)).toBe(flag);
     const title = adviseRuntime(input({ command: ['node', '--title', 'api', '--max-old-space-size=512', 'app.js'] }), 1024)!;
     expect(title.currentFlag).toBe('--max-old-space-size=512');
+    // Quotes group words inside a shell string; a variable inside a word belongs to the command.
+    const quoted = adviseRuntime(input({ entryPoint: ['sh', '-c'], command: ['exec java -XX:OnOutOfMemoryError="kill -9 %p" -Xmx3g -jar app.jar'] }), 2048)!;
+    expect(quoted.currentFlag).toBe('-Xmx3g');
+    const inWord = adviseRuntime(input({ environment: { HEAP: '3g' }, entryPoint: ['sh', '-c'], command: ['exec java -Xmx${HEAP} -jar app.jar'] }), 2048)!;
+    expect(inWord).toMatchObject({ currentFlag: '-Xmx3g', envVar: null });
+    // Node: a flag expanded from a variable is fixed in that variable (it overrides NODE_OPTIONS).
+    const nodeVar = adviseRuntime(input({ environment: { NODE_ARGS: '--max-old-space-size=4096' }, entryPoint: ['sh', '-c'], command: ['node $NODE_ARGS dist/main.js'] }), 2048)!;
+    expect(nodeVar).toMatchObject({ currentFlag: '--max-old-space-size=4096', envVar: 'NODE_ARGS' });
   });
 
   it('reads JVM sizes', () => {
