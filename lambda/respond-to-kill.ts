@@ -156,10 +156,9 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
   // task definition confirms it, so a SIGKILL that is not an OOM never takes a place in the story's count (where it
   // could make the story's next real OOM a suppressed one).
   const countNow = early.verdict === 'oom';
-  const gather = (name: string) => gatherEvidence(task, name, deps.readers, { now: killedAt, lookbackHours: config.lookbackHours });
   let [earlyRecord, evidence] = await Promise.all([
     countNow ? recordWithin(deps.ledger, kill, now, ledgerTimeoutMs) : Promise.resolve(null),
-    gather(container),
+    gatherEvidence(task, container, deps.readers, { now: killedAt, lookbackHours: config.lookbackHours }),
     prepare,
   ]);
   const lateMinutes = Math.round((now - killedAt) / 60_000);
@@ -169,31 +168,55 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
     );
   }
   const triageOptions = { now: killedAt, lookbackHours: config.lookbackHours, generatedAt: now };
-  let { result, series } = buildTriage(task, evidence, triageOptions);
-  // The task definition can name another container than the event alone did (which container is essential): read
-  // that container's memory, and count that container's kill, not the first guess's.
-  const target = result.classification.target;
-  if (target !== null && target !== container) {
-    log.info('The task definition points at another container; reading its evidence', { guessed: container, target });
-    log.appendKeys({ container: target });
-    if (earlyRecord) {
-      await deps.ledger.release?.(kill).catch(() => undefined);
-      earlyRecord = null;
+  const earlyKill = kill;
+  // Anything that throws between a recorded decision and the delivery hands the kill back, so the retry is not
+  // turned away as a duplicate of an alert that never went out.
+  const handBackEarly = async () => {
+    if (earlyRecord?.decision.alert && earlyRecord.decision.reason !== 'ledger-unavailable') {
+      await deps.ledger.delivered?.(earlyKill, [], false).catch(() => undefined);
     }
-    kill = killIdentityFromTask(task, target);
-    const lateWarnings = evidence.warnings.filter((w) => w.startsWith('This alert comes'));
-    evidence = await gather(target);
-    evidence.warnings.push(...lateWarnings);
+  };
+  let result: TriageResult;
+  let series: MemorySeries;
+  try {
     ({ result, series } = buildTriage(task, evidence, triageOptions));
-  }
-  if (result.classification.verdict === 'not-oom') {
-    // A SIGKILL alert (alertOnSigkill) has its own story: it must not take a place in the OOM story's count.
-    kill = { ...kill, container: `${kill.container}#sigkill` };
-  }
-  if (!countNow && result.classification.verdict === 'not-oom' && !config.alertOnSigkill) {
-    // The task definition showed what the event alone could not (e.g. a sidecar stopped with its task).
-    log.info('No OOM after reading the task definition', { verdict: result.classification.verdict, reason: result.classification.sigkillCause });
-    return { status: 'ignored', verdict: result.classification.verdict, reason: result.classification.sigkillCause ?? 'not an OOM' };
+    // The task definition can name another container than the event alone did (which container is essential): read
+    // that container's memory, and count that container's kill, not the first guess's.
+    const target = result.classification.target;
+    if (target !== null && target !== container) {
+      log.info('The task definition points at another container; reading its evidence', { guessed: container, target });
+      log.appendKeys({ container: target });
+      if (earlyRecord) {
+        // A late ledger may still be writing the first guess's record: let it finish before taking it back.
+        if (earlyRecord.late) await Promise.race([earlyRecord.settled, new Promise((r) => setTimeout(r, config.lateRecordWaitMs ?? 5_000))]);
+        await Promise.resolve(deps.ledger.release?.(kill)).catch(() => undefined);
+        earlyRecord = null;
+      }
+      kill = killIdentityFromTask(task, target);
+      const lateWarnings = evidence.warnings.filter((w) => w.startsWith('This alert comes'));
+      // The task definition already read decided the target: reuse it, so the rebuilt triage cannot fall back.
+      const known = evidence.taskDefinition;
+      evidence = await gatherEvidence(
+        task,
+        target,
+        known ? { ...deps.readers, describeTaskDefinition: async () => known } : deps.readers,
+        { now: killedAt, lookbackHours: config.lookbackHours },
+      );
+      evidence.warnings.push(...lateWarnings);
+      ({ result, series } = buildTriage(task, evidence, triageOptions));
+    }
+    if (result.classification.verdict === 'not-oom') {
+      // A SIGKILL alert (alertOnSigkill) has its own story: it must not take a place in the OOM story's count.
+      kill = { ...kill, container: `${kill.container}#sigkill` };
+    }
+    if (!countNow && result.classification.verdict === 'not-oom' && !config.alertOnSigkill) {
+      // The task definition showed what the event alone could not (e.g. a sidecar stopped with its task).
+      log.info('No OOM after reading the task definition', { verdict: result.classification.verdict, reason: result.classification.sigkillCause });
+      return { status: 'ignored', verdict: result.classification.verdict, reason: result.classification.sigkillCause ?? 'not an OOM' };
+    }
+  } catch (error) {
+    await handBackEarly();
+    throw error;
   }
   const recorded = earlyRecord ?? (await recordWithin(deps.ledger, kill, now, ledgerTimeoutMs));
   const decision = recorded.decision;
@@ -269,7 +292,8 @@ async function deliver(deps: ResponderDeps, d: Delivery): Promise<Outcome> {
   // is marked delivered and the next version of the stop is a duplicate. A ledger that failed outright is skipped.
   if (!d.tracked && d.recorded.late) {
     const settledRecord = await Promise.race([d.recorded.settled, new Promise<null>((r) => setTimeout(() => r(null), config.lateRecordWaitMs ?? 5_000))]);
-    if (settledRecord && settledRecord.reason !== 'ledger-unavailable') d.tracked = true;
+    // Only an answer that made this invocation the owner: a late "duplicate" belongs to another invocation's mark.
+    if (settledRecord && settledRecord.alert && (settledRecord.reason === 'first' || settledRecord.reason === 'threshold')) d.tracked = true;
   }
   if (d.tracked) {
     await deps.ledger.delivered?.(kill, delivered, failures.length === 0).catch((error: unknown) => {

@@ -102,29 +102,38 @@ export interface CommandToken {
 
 const SHELLS = /(^|\/)(sh|bash|ash|dash|zsh)$/;
 
+/** Commands longer than this many words are cut: no real launcher line comes near it. */
+const MAX_WORDS = 5_000;
+const VARIABLE = /\$\{([A-Za-z_]\w*)(?::?[-=]([^}]*))?\}|\$([A-Za-z_]\w*)/y;
+
 /**
  * Split a shell string the way `sh` does for simple commands: whitespace separates words, quotes group them (and are
- * removed), and `$VAR` / `${VAR}` expand from the environment inside a word. Each word remembers the variable it was
- * expanded from when the word is only that variable (which then splits into the variable's words).
+ * removed), and `$VAR`, `${VAR}` and `${VAR:-default}` expand from the environment inside a word. A word that is only
+ * one variable remembers it (the fix for a flag found there goes to that variable) and, unquoted, splits into the
+ * variable's words; a variable inside a longer word (`-Xmx${HEAP}`) is part of the command.
  */
-function shellWords(text: string, env: Record<string, string>): CommandToken[] {
-  const out: CommandToken[] = [];
+function shellWords(text: string, env: Record<string, string>, out: CommandToken[]): void {
   let word = '';
   let from: string | null = null;
+  let vars = 0;
+  let literal = false;
+  let quoted = false;
   let quote: string | null = null;
   let started = false;
-  let onlyVar = true;
   const flush = () => {
     if (!started) return;
-    if (onlyVar && from !== null) {
-      for (const w of word.split(/\s+/).filter((x) => x !== '')) out.push({ token: w, from });
-    } else out.push({ token: word, from: null }); // a variable inside a word (-Xmx${HEAP}) is part of the command
+    if (vars === 1 && !literal && from !== null) {
+      if (quoted) out.push({ token: word, from });
+      else for (const w of word.split(/\s+/)) if (w !== '' && out.length < MAX_WORDS) out.push({ token: w, from });
+    } else if (out.length < MAX_WORDS) out.push({ token: word, from: null });
     word = '';
     from = null;
+    vars = 0;
+    literal = false;
+    quoted = false;
     started = false;
-    onlyVar = true;
   };
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < text.length && out.length < MAX_WORDS; i++) {
     const c = text[i] as string;
     if (quote === null && /\s/.test(c)) {
       flush();
@@ -133,7 +142,7 @@ function shellWords(text: string, env: Record<string, string>): CommandToken[] {
     started = true;
     if (quote === null && (c === '"' || c === "'")) {
       quote = c;
-      onlyVar = false;
+      quoted = true;
       continue;
     }
     if (quote !== null && c === quote) {
@@ -141,20 +150,21 @@ function shellWords(text: string, env: Record<string, string>): CommandToken[] {
       continue;
     }
     if (c === '$' && quote !== "'") {
-      const m = /^\$(\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/.exec(text.slice(i));
+      VARIABLE.lastIndex = i;
+      const m = VARIABLE.exec(text);
       if (m) {
-        const name = (m[2] ?? m[3]) as string;
-        word += env[name] ?? '';
+        const name = (m[1] ?? m[3]) as string;
+        word += env[name] ?? m[2] ?? '';
         from = name;
+        vars++;
         i += m[0].length - 1;
         continue;
       }
     }
-    onlyVar = false;
+    literal = true;
     word += c;
   }
   flush();
-  return out;
 }
 
 /**
@@ -167,8 +177,8 @@ export function commandTokens(input: RuntimeInput): CommandToken[] {
   const out: CommandToken[] = [];
   parts.forEach((p, i) => {
     const isShellString = (shellAt >= 0 && i === shellAt + 1) || parts.length === 1;
-    if (isShellString) out.push(...shellWords(p, input.environment));
-    else out.push({ token: p, from: null });
+    if (isShellString) shellWords(p, input.environment, out);
+    else if (out.length < MAX_WORDS) out.push({ token: p, from: null });
   });
   return out;
 }

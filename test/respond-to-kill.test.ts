@@ -209,6 +209,24 @@ describe('respondToEvent', () => {
     expect(ledger.record).toHaveBeenLastCalledWith(expect.objectContaining({ container: 'app' }), expect.any(Number));
   });
 
+  it('hands a recorded kill back when anything throws before the delivery, so the retry is not turned away', async () => {
+    const detail = event['detail'] as Record<string, unknown>;
+    const OOM = 'OutOfMemoryError: Container killed due to memory usage';
+    const [app, router] = (detail['containers'] as Record<string, unknown>[]).map((c) => ({ ...c, exitCode: 137, reason: OOM }));
+    // Both report the OOM; the event alone guesses log_router (listed first), the task definition says app.
+    const both = { ...event, detail: { ...detail, containers: [router, app] } };
+    const ledger: AlertLedger = {
+      record: vi.fn(async () => decision()),
+      release: vi.fn(() => {
+        throw new Error('store exploded');
+      }),
+      delivered: vi.fn(async () => undefined),
+    };
+    const { d } = deps({ ledger });
+    await expect(respondToEvent(both, d)).rejects.toThrow('store exploded');
+    expect(ledger.delivered).toHaveBeenCalledWith(expect.objectContaining({ container: 'log_router' }), [], false);
+  });
+
   it('sends nothing for a suppressed or duplicate kill', async () => {
     for (const reason of ['duplicate', 'suppressed'] as const) {
       const { d, sent } = deps({ ledger: { record: async () => decision({ alert: false, reason, count: 3 }) } });
@@ -272,6 +290,17 @@ describe('respondToEvent', () => {
     const prompt = await respondToEvent(event, onTime.d);
     if (prompt.status !== 'alerted') throw new Error(prompt.status);
     expect(outcome.result.analysis.evidence).toEqual(prompt.result.analysis.evidence);
+  });
+
+  it('leaves another invocation\'s kill alone when the late answer is a duplicate', async () => {
+    const late: AlertLedger = {
+      record: () => new Promise((resolve) => setTimeout(() => resolve(decision({ alert: false, reason: 'duplicate', count: 0 })), 120)),
+      delivered: vi.fn(async () => undefined),
+    };
+    const { d } = deps({ ledger: late });
+    d.config = { ...d.config, ledgerTimeoutMs: 50, lateRecordWaitMs: 2_000 };
+    expect((await respondToEvent(event, d)).status).toBe('alerted');
+    expect(late.delivered).not.toHaveBeenCalled();
   });
 
   it('on the retry, sends only the channels the failed attempt did not deliver, then marks the kill done', async () => {

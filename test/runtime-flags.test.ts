@@ -106,6 +106,14 @@ describe('JVM', () => {
     expect(quoted.currentFlag).toBe('-Xmx3g');
     const inWord = adviseRuntime(input({ environment: { HEAP: '3g' }, entryPoint: ['sh', '-c'], command: ['exec java -Xmx${HEAP} -jar app.jar'] }), 2048)!;
     expect(inWord).toMatchObject({ currentFlag: '-Xmx3g', envVar: null });
+    // ${VAR:-default} expands, and a quoted "$VAR" still belongs to the variable.
+    const dflt = adviseRuntime(input({ entryPoint: ['sh', '-c'], command: ['exec java ${JAVA_OPTS:-} -Xmx3g -jar app.jar'] }), 2048)!;
+    expect(dflt.currentFlag).toBe('-Xmx3g');
+    const quotedVar = adviseRuntime(input({ environment: { JAVA_OPTS: '-Xmx3g' }, entryPoint: ['sh', '-c'], command: ['exec java "$JAVA_OPTS" -jar app.jar'] }), 2048)!;
+    expect(quotedVar).toMatchObject({ currentFlag: '-Xmx3g', envVar: 'JAVA_OPTS' });
+    // A command that expands to a huge number of words is cut, not a crash.
+    const huge = input({ environment: { A: 'x '.repeat(1000) }, entryPoint: ['sh', '-c'], command: ['java ' + '$A '.repeat(1500)] });
+    expect(() => adviseRuntime(huge, 2048)).not.toThrow();
     // Node: a flag expanded from a variable is fixed in that variable (it overrides NODE_OPTIONS).
     const nodeVar = adviseRuntime(input({ environment: { NODE_ARGS: '--max-old-space-size=4096' }, entryPoint: ['sh', '-c'], command: ['node $NODE_ARGS dist/main.js'] }), 2048)!;
     expect(nodeVar).toMatchObject({ currentFlag: '--max-old-space-size=4096', envVar: 'NODE_ARGS' });
