@@ -51,6 +51,20 @@ function deps(over: { ledger?: AlertLedger; channels?: Partial<Channels>; alertO
   return { d, log, sent, ledger };
 }
 
+/** The example's task stopped by a deployment's scale-in: exit 137 with no OOM reason (a SIGKILL after stopTimeout). */
+function scaleInEvent(): Record<string, unknown> {
+  const detail = event['detail'] as Record<string, unknown>;
+  return {
+    ...event,
+    detail: {
+      ...detail,
+      stopCode: 'ServiceSchedulerInitiated',
+      stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/4711038261952371055)',
+      containers: (detail['containers'] as Record<string, unknown>[]).map((c) => ({ ...c, reason: undefined })),
+    },
+  };
+}
+
 describe('respondToEvent', () => {
   it('alerts an OOM on every channel with the fix, and logs the structured keys', async () => {
     const { d, log, sent } = deps();
@@ -103,16 +117,7 @@ describe('respondToEvent', () => {
   });
 
   it('ignores a SIGKILL on scale-in by default and logs its cause', async () => {
-    const detail = event['detail'] as Record<string, unknown>;
-    const sigkill = {
-      ...event,
-      detail: {
-        ...detail,
-        stopCode: 'ServiceSchedulerInitiated',
-        stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/4711038261952371055)',
-        containers: (detail['containers'] as Record<string, unknown>[]).map((c) => ({ ...c, reason: undefined })),
-      },
-    };
+    const sigkill = scaleInEvent();
     const { d, log, sent, ledger } = deps();
     const outcome = await respondToEvent(sigkill, d);
     expect(outcome).toMatchObject({ status: 'ignored', verdict: 'not-oom' });
@@ -178,16 +183,7 @@ describe('respondToEvent', () => {
   });
 
   it('counts a SIGKILL alert (alertOnSigkill) in its own story, never in the OOM story it could suppress', async () => {
-    const detail = event['detail'] as Record<string, unknown>;
-    const scaleIn = {
-      ...event,
-      detail: {
-        ...detail,
-        stopCode: 'ServiceSchedulerInitiated',
-        stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/4711038261952371055)',
-        containers: (detail['containers'] as Record<string, unknown>[]).map((c) => ({ ...c, reason: undefined })),
-      },
-    };
+    const scaleIn = scaleInEvent();
     const { d, ledger } = deps({ alertOnSigkill: true });
     expect((await respondToEvent(scaleIn, d)).status).toBe('alerted');
     expect(ledger.record).toHaveBeenCalledWith(expect.objectContaining({ container: 'app#sigkill' }), expect.any(Number));
