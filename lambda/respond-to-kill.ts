@@ -189,7 +189,8 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
       if (earlyRecord) {
         // A late ledger may still be writing the first guess's record: let it finish before taking it back.
         if (earlyRecord.late) await Promise.race([earlyRecord.settled, new Promise((r) => setTimeout(r, config.lateRecordWaitMs ?? 5_000))]);
-        await Promise.resolve(deps.ledger.release?.(kill)).catch(() => undefined);
+        // Only a record this invocation made: a "duplicate" mark belongs to another invocation (and is not released).
+        if (earlyRecord.decision.reason !== 'duplicate') await Promise.resolve(deps.ledger.release?.(kill)).catch(() => undefined);
         earlyRecord = null;
       }
       kill = killIdentityFromTask(task, target);

@@ -223,6 +223,22 @@ describe('respondToEvent', () => {
     expect(ledger.delivered).toHaveBeenCalledWith(expect.objectContaining({ container: 'log_router' }), [], false);
   });
 
+  it('never releases the first guess\'s mark when it belongs to another invocation (a duplicate)', async () => {
+    const detail = event['detail'] as Record<string, unknown>;
+    const OOM = 'OutOfMemoryError: Container killed due to memory usage';
+    const [app, router] = (detail['containers'] as Record<string, unknown>[]).map((c) => ({ ...c, exitCode: 137, reason: OOM }));
+    const both = { ...event, detail: { ...detail, containers: [router, app] } };
+    const ledger: AlertLedger = {
+      record: vi.fn(async (k) => (k.container === 'log_router' ? decision({ alert: false, reason: 'duplicate', count: 0 }) : decision())),
+      release: vi.fn(async () => undefined),
+      delivered: vi.fn(async () => undefined),
+    };
+    const { d } = deps({ ledger });
+    expect((await respondToEvent(both, d)).status).toBe('alerted');
+    expect(ledger.release).not.toHaveBeenCalled();
+    expect(ledger.record).toHaveBeenLastCalledWith(expect.objectContaining({ container: 'app' }), expect.any(Number));
+  });
+
   it('sends nothing for a suppressed or duplicate kill', async () => {
     for (const reason of ['duplicate', 'suppressed'] as const) {
       const { d, sent } = deps({ ledger: { record: async () => decision({ alert: false, reason, count: 3 }) } });
