@@ -187,10 +187,13 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
       log.info('The task definition points at another container; reading its evidence', { guessed: container, target });
       log.appendKeys({ container: target });
       if (earlyRecord) {
-        // A late ledger may still be writing the first guess's record: let it finish before taking it back.
-        if (earlyRecord.late) await Promise.race([earlyRecord.settled, new Promise((r) => setTimeout(r, config.lateRecordWaitMs ?? 5_000))]);
-        // Only a record this invocation made: a "duplicate" mark belongs to another invocation (and is not released).
-        if (earlyRecord.decision.reason !== 'duplicate') await Promise.resolve(deps.ledger.release?.(kill)).catch(() => undefined);
+        // A late ledger may still be writing the first guess's record: let it finish before taking it back. Only a
+        // record this invocation made is released: a "duplicate" mark belongs to another invocation.
+        const answer = earlyRecord.late
+          ? await Promise.race([earlyRecord.settled, new Promise<null>((r) => setTimeout(() => r(null), config.lateRecordWaitMs ?? 5_000))])
+          : earlyRecord.decision;
+        const ours = answer !== null && answer.reason !== 'duplicate' && answer.reason !== 'ledger-unavailable';
+        if (ours) await Promise.resolve(deps.ledger.release?.(kill)).catch(() => undefined);
         earlyRecord = null;
       }
       kill = killIdentityFromTask(task, target);

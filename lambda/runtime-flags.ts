@@ -316,6 +316,16 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
     );
   }
   const needsChange = problems.length > 0;
+  // (A note, not a problem that calls for a change.) Without `java` in the command (a start script, or the image's own command when the task definition has none), a
+  // flag in the command or in a script variable counts only if the script passes it on: say so.
+  const scriptVars = ['JAVA_OPTS', 'CATALINA_OPTS', 'JVM_OPTS'];
+  const inEffect = xmx ?? percent;
+  if (!launch.direct && inEffect && (inEffect.envVar === null || scriptVars.includes(inEffect.envVar))) {
+    problems.push(
+      `${inEffect.flag} is in ${inEffect.envVar ?? 'the command'}, which counts only if the container's start script passes it on to the JVM ` +
+        `(the command does not run java itself${[...input.entryPoint, ...input.command].length === 0 ? ': the task definition leaves it to the image' : ''}).`,
+    );
+  }
   return {
     runtime: 'jvm',
     detectedFrom,

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { AlertLedger, LedgerDecision } from '../lambda/alert-ledger';
+import type { AlertLedger, KillIdentity, LedgerDecision } from '../lambda/alert-ledger';
 import { AlertDeliveryError } from '../lambda/errors';
 import { parseMetricStatistics } from '../lambda/memory-metrics';
 import { parseTaskDefinition } from '../lambda/parse-task-definition';
@@ -237,6 +237,20 @@ describe('respondToEvent', () => {
     expect((await respondToEvent(both, d)).status).toBe('alerted');
     expect(ledger.release).not.toHaveBeenCalled();
     expect(ledger.record).toHaveBeenLastCalledWith(expect.objectContaining({ container: 'app' }), expect.any(Number));
+    // The same when that duplicate answer comes late (after the ledger time limit).
+    const late: AlertLedger = {
+      record: vi.fn((k: KillIdentity) =>
+        k.container === 'log_router'
+          ? new Promise<LedgerDecision>((r) => setTimeout(() => r(decision({ alert: false, reason: 'duplicate', count: 0 })), 120))
+          : Promise.resolve(decision()),
+      ),
+      release: vi.fn(async () => undefined),
+      delivered: vi.fn(async () => undefined),
+    };
+    const slow = deps({ ledger: late });
+    slow.d.config = { ...slow.d.config, ledgerTimeoutMs: 50, lateRecordWaitMs: 2_000 };
+    expect((await respondToEvent(both, slow.d)).status).toBe('alerted');
+    expect(late.release).not.toHaveBeenCalled();
   });
 
   it('sends nothing for a suppressed or duplicate kill', async () => {

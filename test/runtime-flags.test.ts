@@ -42,10 +42,14 @@ describe('JVM', () => {
     expect(applyFlag('-XX:MaxRAMPercentage=95.0', advice)).toBe('-XX:MaxRAMPercentage=75.0');
   });
 
-  it('accepts MaxRAMPercentage=75 as it is', () => {
+  it('accepts MaxRAMPercentage=75 as it is (noting that JAVA_OPTS counts only if the image passes it on)', () => {
     const advice = adviseRuntime(input({ environment: { JAVA_OPTS: '-XX:MaxRAMPercentage=75' } }), 2048)!;
-    expect(advice.problems).toEqual([]);
+    expect(advice.problems).toEqual([
+      '-XX:MaxRAMPercentage=75 is in JAVA_OPTS, which counts only if the container\'s start script passes it on to the JVM (the command does not run java itself: the task definition leaves it to the image).',
+    ]);
     expect(advice.recommendedFlag).toBeNull();
+    const viaJvm = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75' } }), 2048)!;
+    expect(viaJvm.problems).toEqual([]);
   });
 
   it('reads -XX:MaxHeapSize, the long form of -Xmx', () => {
@@ -117,6 +121,19 @@ describe('JVM', () => {
     // Node: a flag expanded from a variable is fixed in that variable (it overrides NODE_OPTIONS).
     const nodeVar = adviseRuntime(input({ environment: { NODE_ARGS: '--max-old-space-size=4096' }, entryPoint: ['sh', '-c'], command: ['node $NODE_ARGS dist/main.js'] }), 2048)!;
     expect(nodeVar).toMatchObject({ currentFlag: '--max-old-space-size=4096', envVar: 'NODE_ARGS' });
+  });
+
+  it('orders the sources as the JVM and Node do: _JAVA_OPTIONS > command line > JDK_JAVA_OPTIONS; the last occurrence within one', () => {
+    const underscore = adviseRuntime(input({ environment: { _JAVA_OPTIONS: '-Xmx1g' }, command: ['java', '-Xmx3g', '-jar', 'a.jar'] }), 4096)!;
+    expect(underscore).toMatchObject({ currentFlag: '-Xmx1g', envVar: '_JAVA_OPTIONS' });
+    const cmdOverJdk = adviseRuntime(input({ environment: { JDK_JAVA_OPTIONS: '-Xmx1g' }, command: ['java', '-Xmx3g', '-jar', 'a.jar'] }), 4096)!;
+    expect(cmdOverJdk).toMatchObject({ currentFlag: '-Xmx3g', envVar: null });
+    const lastInVar = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xmx1g -Xmx2g' }, command: ['java', '-jar', 'a.jar'] }), 4096)!;
+    expect(lastInVar.currentFlag).toBe('-Xmx2g');
+    const lastInNode = adviseRuntime(input({ environment: { NODE_OPTIONS: '--max-old-space-size=500 --max-old-space-size=700' }, command: ['node', 'a.js'] }), 1024)!;
+    expect(lastInNode.currentFlag).toBe('--max-old-space-size=700');
+    const script = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xmx700m' }, command: ['/app/start.sh', 'serve', '-Xmx4g'] }), 8192)!;
+    expect(script.problems.join(' ')).toContain('-Xmx4g is in the command, which counts only if the container\'s start script passes it on');
   });
 
   it('reads JVM sizes', () => {
