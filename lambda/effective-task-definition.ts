@@ -73,8 +73,10 @@ export function effectiveTask(task: TaskSnapshot, taskDefinition: TaskDefinition
       if (o.memory !== null) overridden.push(`${o.name} memory ${o.memory} MiB`);
       if (o.memoryReservation !== null) overridden.push(`${o.name} memoryReservation ${o.memoryReservation} MiB`);
       if (Object.keys(o.environment).length > 0) overridden.push(`${o.name} environment ${Object.keys(o.environment).join(', ')}`);
+      if (o.command) overridden.push(`${o.name} command`);
     }
     if (ov.memory !== null) overridden.push(`task memory ${ov.memory} MiB`);
+    if (ov.cpu !== null) overridden.push(`task cpu ${ov.cpu}`);
   }
 
   if (overridden.length > 0) {

@@ -10,7 +10,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { Context } from 'aws-lambda';
 import { createDynamoLedger, disabledLedger } from './alert-ledger';
-import { within } from './aws-timeouts';
+import { clientOptions } from './aws-timeouts';
 import { readEnvironment, webhookUrlFromSecret } from './config';
 import { describeDeployedTaskDefinitionArn, describeTaskDefinition } from './ecs-reader';
 import { ConfigurationError } from './errors';
@@ -22,13 +22,13 @@ import { type Channels, type Outcome, respondToEvent } from './respond-to-kill';
 
 const config = readEnvironment(process.env);
 const region = process.env['AWS_REGION'];
-const ecs = new ECSClient({ region, maxAttempts: 2, requestHandler: within(5_000) });
-const cloudwatch = new CloudWatchClient({ region, maxAttempts: 2, requestHandler: within(8_000) });
-const sns = new SNSClient({ region, maxAttempts: 3, requestHandler: within(5_000) });
+const ecs = new ECSClient({ region, ...clientOptions('ecs') });
+const cloudwatch = new CloudWatchClient({ region, ...clientOptions('cloudwatch') });
+const sns = new SNSClient({ region, ...clientOptions('sns') });
 // Fail open fast when the ledger's table is unreachable: a duplicate alert beats a late or lost one.
-const dynamodb = new DynamoDBClient({ region, maxAttempts: 2, requestHandler: within(2_000, 1_000) });
-const s3 = config.graphBucketName ? new S3Client({ region, maxAttempts: 2, requestHandler: within(5_000) }) : null;
-const secrets = new SecretsProvider({ clientConfig: { region, maxAttempts: 2, requestHandler: within(3_000) } });
+const dynamodb = new DynamoDBClient({ region, ...clientOptions('dynamodb') });
+const s3 = config.graphBucketName ? new S3Client({ region, ...clientOptions('s3') }) : null;
+const secrets = new SecretsProvider({ clientConfig: { region, ...clientOptions('secretsManager') } });
 
 const ledger = config.ledgerTableName
   ? createDynamoLedger(dynamodb, config.ledgerTableName, { windowMinutes: config.windowMinutes, realertAt: config.realertAt })

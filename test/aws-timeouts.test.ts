@@ -2,7 +2,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { within } from '../lambda/aws-timeouts';
+import { CLIENT_LIMITS, clientOptions, within } from '../lambda/aws-timeouts';
 
 let server: Server;
 let port = 0;
@@ -32,5 +32,16 @@ describe('within()', () => {
     await expect(client.send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'k' } } }))).rejects.toThrow(/timeout|timed out/i);
     expect(Date.now() - started).toBeLessThan(5_000);
     client.destroy();
+  });
+});
+
+describe('the handler\'s client limits (as the README states them)', () => {
+  it('DynamoDB 2 s, Secrets Manager 3 s, ECS, SNS and S3 5 s, CloudWatch 8 s, every one throwing on timeout', () => {
+    expect(Object.fromEntries(Object.entries(CLIENT_LIMITS).map(([k, v]) => [k, v.requestMs]))).toEqual({
+      dynamodb: 2_000, secretsManager: 3_000, ecs: 5_000, sns: 5_000, s3: 5_000, cloudwatch: 8_000,
+    });
+    for (const name of Object.keys(CLIENT_LIMITS) as (keyof typeof CLIENT_LIMITS)[]) {
+      expect(clientOptions(name).requestHandler.throwOnRequestTimeout).toBe(true);
+    }
   });
 });

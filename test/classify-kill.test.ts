@@ -146,7 +146,10 @@ describe('classifyKill', () => {
       return t;
     };
 
-    it('is the cascade, not an OOM, when the other container is essential', () => {
+    it('is the cascade, not an OOM, when the other container is essential (an error or a clean exit)', () => {
+      const clean = task();
+      clean.containers[2] = { ...clean.containers[2]!, exitCode: 0 };
+      expect(classifyKill(clean, envoyDef).verdict).toBe('not-oom');
       const c = classifyKill(task(), envoyDef);
       expect(c.verdict).toBe('not-oom');
       expect(c.sigkillCause).toMatch(/essential container envoy \(exit 1\) exited, so ECS stopped the task/);

@@ -92,6 +92,7 @@ describe('effectiveTask', () => {
     const out = effectiveTask(bare, null);
     expect(out.task.containers.find((c) => c.name === 'app')!.memory).toBe(6144);
     expect(out.notes[0]).toContain('app memory 6144 MiB');
+    expect(out.notes[0]).toContain('task memory 8192 MiB; task cpu 2048');
   });
 });
 

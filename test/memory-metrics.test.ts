@@ -107,6 +107,8 @@ describe('parseMetricStatistics', () => {
     const kb = parseMetricStatistics({ Datapoints: [{ Timestamp: ts[0], Maximum: 1048576, Unit: 'Kilobytes' }] }, 'aws-ecs');
     expect(kb).toMatchObject({ unit: 'MiB' });
     expect(kb.points[0]!.max).toBe(1024);
+    expect(parseMetricStatistics({ Datapoints: [{ Timestamp: ts[0], Maximum: 2 * 1024 ** 3, Unit: 'Bytes' }] }, 'aws-ecs').points[0]!.max).toBe(2048);
+    expect(parseMetricStatistics({ Datapoints: [{ Timestamp: ts[0], Maximum: 1.5, Unit: 'Gigabytes' }] }, 'aws-ecs').points[0]!.max).toBe(1536);
   });
 
   it('merges duplicate timestamps, skips negative and non-numeric values, and keeps the common period', () => {

@@ -316,6 +316,20 @@ describe('respondToEvent', () => {
     const prompt = await respondToEvent(event, onTime.d);
     if (prompt.status !== 'alerted') throw new Error(prompt.status);
     expect(outcome.result.analysis.evidence).toEqual(prompt.result.analysis.evidence);
+    // Under 30 minutes late is ordinary delivery delay: no warning.
+    const soon = deps();
+    soon.d.now = () => stoppedAt + 20 * 60_000;
+    const early = await respondToEvent(event, soon.d);
+    if (early.status !== 'alerted') throw new Error(early.status);
+    expect(early.result.warnings.join(' ')).not.toContain('after the kill');
+  });
+
+  it('with the ledger off, sends every channel and records nothing', async () => {
+    const off: AlertLedger = { record: vi.fn(async () => decision({ reason: 'disabled', count: 0 })), delivered: vi.fn(async () => undefined) };
+    const { d, sent } = deps({ ledger: off });
+    expect((await respondToEvent(event, d)).status).toBe('alerted');
+    expect([sent.email, sent.slack, sent.chatbot].map((x) => x!.length)).toEqual([1, 1, 1]);
+    expect(off.delivered).not.toHaveBeenCalled();
   });
 
   it('leaves another invocation\'s kill alone when the late answer is a duplicate', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeText, runTriageCommand, TriageUsageError } from '../cli/triage-command';
+import { decodeText, metricsWindowWarnings, runTriageCommand, TriageUsageError } from '../cli/triage-command';
 import { EXAMPLES, SHARED_FIXTURES, loadFixtures, loadJson } from './helpers/fixtures';
 
 const ROOT = resolve(__dirname, '..');
@@ -190,6 +190,17 @@ describe('runTriageCommand', () => {
     expect(oldDoc.confidence).toBe('low');
     const fresh = JSON.parse(await run(example));
     expect(fresh.warnings.join(' ')).not.toMatch(/before the kill/);
+  });
+
+  it('warns from a 2 h gap between the history and the kill, and lowers the confidence past 6 h', () => {
+    const kill = Date.parse('2026-11-20T14:00:00Z');
+    const ending = (hoursBefore: number) => [{ source: 'aws-ecs-service' as const, unit: 'percent' as const, periodSeconds: 300, points: [{ t: kill - hoursBefore * 3_600_000, max: 90, avg: 80 }] }];
+    const all = () => true;
+    expect(metricsWindowWarnings(ending(1.5), kill, all)).toEqual({ warnings: [], stale: false });
+    const three = metricsWindowWarnings(ending(3), kill, all);
+    expect(three.stale).toBe(false);
+    expect(three.warnings[0]).toMatch(/ends 3 h before the kill/);
+    expect(metricsWindowWarnings(ending(7), kill, all).stale).toBe(true);
   });
 
   it('rejects a bad --format or --lookback-hours', async () => {

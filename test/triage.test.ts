@@ -165,6 +165,21 @@ describe('exit 137 with no reason', () => {
   });
 });
 
+describe('impossible metric values', () => {
+  it('are dropped and the alert\'s reasons say so', () => {
+    const task = parseTaskStateChange(loadJson(`${EXAMPLES}/oom-event.json`));
+    const definition = parseTaskDefinition(loadJson(`${EXAMPLES}/task-definition.json`));
+    const points = [...percentHistory(2, 60, 95).map((p) => ({ ...p })), { t: NOW - 30_000, max: 1e308, avg: 1e308 }];
+    const { result } = buildTriage(
+      task,
+      { taskDefinition: definition, metrics: { datasets: [{ source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points }], containerInsights: false }, deployed: null, warnings: [] },
+      { now: NOW, lookbackHours: 24 },
+    );
+    expect(result.analysis.reasons.join(' ')).toMatch(/1 point with impossible values \(over 100 TiB, or not a number\) dropped/);
+    expect(JSON.stringify(result)).not.toMatch(/Infinity|NaN/);
+  });
+});
+
 describe('Fargate headroom', () => {
   it('says how far the hard limit can go inside the new task size at no extra cost', async () => {
     const event = loadJson<Record<string, unknown>>(`${EXAMPLES}/oom-event.json`);
