@@ -151,9 +151,11 @@ export interface AlertLedger {
    * Record the channels this attempt delivered; `complete` when every channel has now been delivered, which makes the
    * kill final (later deliveries are duplicates). Until then a later attempt (Lambda's retry, another version of the
    * stop) takes the kill over once the claim's lease has passed and gets `delivered`, so the alert is neither lost
-   * (a timeout or crash after the decision) nor repeated on the channels that got it. Throws on store errors.
+   * (a timeout or crash after the decision) nor repeated on the channels that got it. `handBack` (default: when not
+   * complete) lets the next attempt take the kill over at once; without it the call only records progress, one
+   * channel as it goes out, so even a timeout in the middle of delivering repeats nothing. Throws on store errors.
    */
-  delivered?(kill: KillIdentity, channels: string[], complete: boolean): Promise<void>;
+  delivered?(kill: KillIdentity, channels: string[], complete: boolean, handBack?: boolean): Promise<void>;
 }
 
 export class LedgerConfigError extends Error {
@@ -530,10 +532,12 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
       }
     },
 
-    async delivered(kill, channels, complete) {
-      // Complete: final. Incomplete: the owner is finishing with a failed channel, so the kill is handed back for the
-      // retry to take over at once.
-      const sets = [channels.length > 0 ? 'ADD delivered :channels' : '', complete ? 'SET done = :true' : 'SET handedBack = :true'].filter((x) => x !== '');
+    async delivered(kill, channels, complete, handBack = !complete) {
+      // Complete: final. Handed back: the owner is finishing with a failure, the retry may take over at once.
+      // Otherwise progress only (a channel that went out).
+      const set = complete ? 'SET done = :true' : handBack ? 'SET handedBack = :true' : '';
+      const sets = [channels.length > 0 ? 'ADD delivered :channels' : '', set].filter((x) => x !== '');
+      if (sets.length === 0) return;
       await client.send(
         new UpdateItemCommand({
           TableName: tableName,
@@ -542,7 +546,7 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: {
             ...(channels.length > 0 ? { ':channels': { SS: [...new Set(channels)] } } : {}),
-            ':true': { BOOL: true },
+            ...(set !== '' ? { ':true': { BOOL: true } } : {}),
           },
         }),
       );

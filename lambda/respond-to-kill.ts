@@ -286,8 +286,14 @@ async function deliver(deps: ResponderDeps, d: Delivery): Promise<Outcome> {
   const already = new Set(decision.delivered ?? []);
   const pending = deliveries.filter((x) => !already.has(x.channel));
   if (already.size > 0) log.info('Resuming an alert an earlier attempt did not finish', { ...fields, alreadyDelivered: [...already] });
-  // A renderer that throws is a failed channel, not an escape past the others.
-  const settled = await Promise.allSettled(pending.map(async (x) => x.run()));
+  // A renderer that throws is a failed channel, not an escape past the others. Each channel is recorded as it goes
+  // out, so even a timeout in the middle of delivering repeats nothing on the retry.
+  const settled = await Promise.allSettled(
+    pending.map(async (x) => {
+      await x.run();
+      if (d.tracked) await deps.ledger.delivered?.(kill, [x.channel], false, false).catch(() => undefined);
+    }),
+  );
   const failures = settled.flatMap((s, i) =>
     s.status === 'rejected' ? [{ channel: pending[i]!.channel, error: errorMessage(s.reason) }] : [],
   );

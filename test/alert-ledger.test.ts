@@ -343,6 +343,14 @@ describe('DynamoDB ledger against dynalite', () => {
     expect(await ledger.record(k, T0 + 62_000)).toMatchObject({ alert: true, reason: 'first', delivered: [] });
   });
 
+  it('records each channel as it goes out without handing the kill back: a timeout mid-delivery repeats nothing', async () => {
+    const k = kill(newCluster(), 'prog1');
+    expect((await ledger.record(k, T0)).reason).toBe('first');
+    await ledger.delivered!(k, ['email'], false, false); // email went out; then the function timed out
+    expect((await ledger.record(k, T0 + 5_000)).reason).toBe('duplicate'); // still the owner's
+    expect(await ledger.record(k, T0 + 120_000)).toMatchObject({ alert: true, delivered: ['email'] }); // the retry
+  });
+
   it('an owner that finished with a failed channel hands the kill back at once', async () => {
     const k = kill(newCluster(), 'back1');
     expect((await ledger.record(k, T0)).reason).toBe('first');

@@ -276,6 +276,10 @@ describe('respondToEvent', () => {
     expect(sent.email).toHaveLength(1);
     expect(sent.chatbot).toHaveLength(1);
     expect(ledger.delivered).toHaveBeenCalledWith(expect.objectContaining({ container: 'app' }), ['email', 'chatbot'], false);
+    // and each channel as it went out, without handing the kill back
+    expect(ledger.delivered).toHaveBeenCalledWith(expect.anything(), ['email'], false, false);
+    expect(ledger.delivered).toHaveBeenCalledWith(expect.anything(), ['chatbot'], false, false);
+    expect(ledger.delivered).not.toHaveBeenCalledWith(expect.anything(), ['slack'], false, false);
     expect(ledger.release).not.toHaveBeenCalled();
   });
 
