@@ -3,7 +3,8 @@
  *   npm run bench:recommend                 table on stdout
  *   npm run bench:recommend -- --json       one JSON document
  *   options: --instances N (per family and seed, default 200), --seed S (default 1), --seeds 1-5 (pool several seeds),
- *            --frontier (add the hindsight flat-rule yardstick, see flatFrontier)
+ *            --frontier (add the hindsight flat-rule yardstick, see flatFrontier), --known-params (add the yardstick that
+ *            knows each container's true burst process, see knownParamsYardstick)
  * Deterministic: the same seed gives the same table.
  *
  * Targets (issue 3), checked per family and printed as verdict lines (and as `targets` in --json):
@@ -16,7 +17,9 @@
  *   median over-provisioning);
  * - leak families: the project flags >= 95 % of leaks.
  */
-import { FAMILY_NAMES } from './simulator/families';
+import { FAMILIES, FAMILY_NAMES } from './simulator/families';
+import { knownPeakQuantiles } from './simulator/known-params';
+import { Rng } from './simulator/random';
 import { type Instance, simulate } from './simulator/simulate';
 import { markdownTable, percentile } from './lib/table';
 import { STRATEGIES, type StrategyName, propose } from './simulator/strategies';
@@ -52,13 +55,14 @@ function seedsArg(): number[] | null {
 const round = (n: number, d = 3): number => Math.round(n * 10 ** d) / 10 ** d;
 
 /** The family's instances, `instances` per seed (a drawn container that never hits its limit is re-drawn). */
-function* instancesOf(familyIndex: number, seeds: readonly number[], instances: number): Generator<Instance> {
+function* instancesOf(familyIndex: number, seeds: readonly number[], instances: number): Generator<[Instance, number]> {
   const family = FAMILY_NAMES[familyIndex] as string;
   for (const sd of seeds) for (let k = 0, m = 0; m < instances && k < instances * 5; k++) {
-    const inst = simulate(family, (sd * 1_000_003 + familyIndex * 100_003 + k * 7919) >>> 0);
+    const seed = (sd * 1_000_003 + familyIndex * 100_003 + k * 7919) >>> 0;
+    const inst = simulate(family, seed);
     if (!inst) continue;
     m++;
-    yield inst;
+    yield [inst, seed];
   }
 }
 
@@ -76,9 +80,9 @@ export function runBench(instances: number, seed: number | readonly number[], fr
     let n = 0;
     const samples: FrontierSample[] = [];
     frontier?.set(family, samples);
-    for (const inst of instancesOf(fi, seeds, instances)) {
+    for (const [inst, instanceSeed] of instancesOf(fi, seeds, instances)) {
       n++;
-      if (frontier) samples.push({ limit: inst.obs.limit, oracle: inst.oracle });
+      if (frontier) samples.push({ limit: inst.obs.limit, oracle: inst.oracle, seed: instanceSeed });
       for (const s of STRATEGIES) {
         const a = acc.get(s)!;
         const p = propose(s, inst.obs);
@@ -125,6 +129,49 @@ export interface FlatPoint {
 export interface FrontierSample {
   limit: number;
   oracle: number;
+  /** The instance's seed: the yardstick that knows the process re-draws its scenario from it. */
+  seed?: number;
+}
+
+/** One point of the known-parameters yardstick: memory = the q-quantile of next week's peak, from the true process. */
+export interface KnownParamsPoint {
+  q: number;
+  oomFreeRate: number;
+  overprovisionMedian: number;
+}
+
+export interface KnownParamsYardstick {
+  family: string;
+  points: KnownParamsPoint[];
+}
+
+export const KNOWN_PARAMS_QUANTILES = [0.99, 0.995, 0.998] as const;
+
+/**
+ * The yardstick that knows each container's true burst process (knownPeakQuantiles): for the burst families, the
+ * OOM-free rate and median over-provisioning of memory = a high quantile of next week's peak. It tells whether the
+ * target corner is reachable with the information a recommender cannot see.
+ */
+export function knownParamsYardstick(samples: ReadonlyMap<string, readonly FrontierSample[]>, reps = 1000): KnownParamsYardstick[] {
+  const out: KnownParamsYardstick[] = [];
+  for (const [family, xs] of samples) {
+    const make = FAMILIES[family];
+    if (!make) continue;
+    const rows: { oracle: number; q: number[] }[] = [];
+    for (const x of xs) {
+      if (x.seed === undefined) continue;
+      const q = knownPeakQuantiles(make(new Rng(x.seed)), KNOWN_PARAMS_QUANTILES, x.seed, reps);
+      if (q) rows.push({ oracle: x.oracle, q });
+    }
+    if (rows.length === 0) continue;
+    const points = KNOWN_PARAMS_QUANTILES.map((q, i) => {
+      const mem = rows.map((r) => Math.ceil(r.q[i] as number));
+      const free = mem.filter((m, j) => m > (rows[j] as { oracle: number }).oracle).length;
+      return { q, oomFreeRate: round(free / rows.length), overprovisionMedian: round(percentile(mem.map((m, j) => m / (rows[j] as { oracle: number }).oracle), 0.5)) };
+    });
+    out.push({ family, points });
+  }
+  return out;
 }
 
 export interface FlatFrontier {
@@ -262,11 +309,14 @@ function main(): void {
   const seeds = seedsArg() ?? [arg('--seed', 1)];
   const seed = seeds.length === 1 ? String(seeds[0]) : seeds.join(',');
   const started = Date.now();
-  const samples = process.argv.includes('--frontier') ? new Map<string, FrontierSample[]>() : undefined;
+  const wantsFrontier = process.argv.includes('--frontier');
+  const wantsKnown = process.argv.includes('--known-params');
+  const samples = wantsFrontier || wantsKnown ? new Map<string, FrontierSample[]>() : undefined;
   const rows = runBench(instances, seeds, samples);
-  const frontier = samples ? flatFrontier(samples, rows) : null;
+  const frontier = samples && wantsFrontier ? flatFrontier(samples, rows) : null;
+  const knownParams = samples && wantsKnown ? knownParamsYardstick(samples) : null;
   if (process.argv.includes('--json')) {
-    process.stdout.write(`${JSON.stringify({ results: rows, targets: judge(rows), ...(frontier ? { frontier } : {}) })}\n`);
+    process.stdout.write(`${JSON.stringify({ results: rows, targets: judge(rows), ...(frontier ? { frontier } : {}), ...(knownParams ? { knownParams } : {}) })}\n`);
     return;
   }
   const targets = judge(rows);
@@ -281,6 +331,11 @@ function main(): void {
         ? '\nHindsight flat rule (--frontier): memory = factor x the limit at the kill, the factor chosen per family knowing the next 7 days.\n' +
           'OOM-free / median over-provisioning. A yardstick, not a strategy: no rule can know the factor in advance.\n' +
           `${frontierTable(frontier)}\n`
+        : '') +
+      (knownParams
+        ? '\nKnowing the process (--known-params): memory = a quantile of next week\'s peak from the true burst sizes, spread and rate\n' +
+          '(what no recommender sees). OOM-free / median over-provisioning. Where this meets the target, what is missing is information.\n' +
+          `${markdownTable(['family', ...KNOWN_PARAMS_QUANTILES.map((q) => `q = ${q}`)], knownParams.map((k) => [k.family, ...k.points.map((p) => `${(p.oomFreeRate * 100).toFixed(1)}% / ${p.overprovisionMedian.toFixed(3)}x`)]))}\n`
         : ''),
   );
 }

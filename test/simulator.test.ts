@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type FrontierSample, flatFrontier, judge, runBench } from '../bench/recommend';
+import { type FrontierSample, flatFrontier, judge, KNOWN_PARAMS_QUANTILES, knownParamsYardstick, runBench } from '../bench/recommend';
 import { FAMILY_NAMES } from '../bench/simulator/families';
 import { Rng } from '../bench/simulator/random';
 import { simulate } from '../bench/simulator/simulate';
@@ -89,6 +89,25 @@ describe('bench simulator', () => {
       else expect(r.atProject!.factor).toBeLessThanOrEqual(r.at99!.factor);
       // More headroom never lowers the median over-provisioning.
       if (r.atProject!.factor >= r.at99!.factor) expect(r.atProject!.overprovisionMedian).toBeGreaterThanOrEqual(r.at99!.overprovisionMedian);
+    }
+  });
+  it('the known-parameters yardstick covers the burst families, and a higher quantile is never less safe nor tighter', () => {
+    const samples = new Map<string, FrontierSample[]>();
+    runBench(20, 1, samples);
+    const ys = knownParamsYardstick(samples, 300);
+    expect(ys.map((y) => y.family).sort()).toEqual(['batch-jobs', 'sudden-spikes']);
+    for (const y of ys) {
+      expect(y.points.map((p) => p.q)).toEqual([...KNOWN_PARAMS_QUANTILES]);
+      for (const [i, p] of y.points.entries()) {
+        expect(p.oomFreeRate).toBeGreaterThanOrEqual(0);
+        expect(p.oomFreeRate).toBeLessThanOrEqual(1);
+        expect(p.overprovisionMedian).toBeGreaterThan(0.8);
+        const prev = y.points[i - 1];
+        if (prev) {
+          expect(p.oomFreeRate).toBeGreaterThanOrEqual(prev.oomFreeRate);
+          expect(p.overprovisionMedian).toBeGreaterThanOrEqual(prev.overprovisionMedian);
+        }
+      }
     }
   });
 });
