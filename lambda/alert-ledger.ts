@@ -244,6 +244,11 @@ export const disabledLedger: AlertLedger = {
   async release() {},
 };
 
+/** The decision when the ledger could not answer: alert anyway (a duplicate beats a lost OOM), with the reason. */
+export function ledgerUnavailable(kill: KillIdentity, now: number, error: string): LedgerDecision {
+  return { ...unknownCount(kill, now), alert: true, reason: 'ledger-unavailable', error };
+}
+
 function unknownCount(kill: KillIdentity, now: number): Omit<LedgerDecision, 'alert' | 'reason'> {
   return { count: 0, firstSeenAt: now, ratePerHour: null, storyKey: storyKeyOf(kill), threadId: storyThreadId(kill) };
 }
@@ -508,7 +513,7 @@ export function createDynamoLedger(client: DynamoDBClient, tableName: string, op
         await finalize(markPk, owner, decision);
         return decision;
       } catch (err) {
-        return { ...unknownCount(kill, now), alert: true, reason: 'ledger-unavailable', error: describeError(err) };
+        return ledgerUnavailable(kill, now, describeError(err));
       }
     },
 

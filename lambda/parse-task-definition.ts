@@ -4,7 +4,7 @@
  */
 import { InvalidInputError } from './errors';
 import type { ContainerDefinition, TaskDefinition } from './model';
-import { camelCaseKeys, parseInteger, parseMemoryMiB, parseSize, parseTaskDefinitionArn } from './parse-task';
+import { camelCaseKeys, parseInteger, parsePositiveInteger, parseSize, parseTaskDefinitionArn } from './parse-task';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -34,8 +34,8 @@ function containerOf(raw: Record<string, unknown>, index: number): ContainerDefi
     image: typeof raw['image'] === 'string' ? raw['image'] : null,
     // ECS treats a container as essential unless the definition says otherwise.
     essential: raw['essential'] !== false,
-    memory: parseMemoryMiB(raw['memory']),
-    memoryReservation: parseMemoryMiB(raw['memoryReservation']),
+    memory: parsePositiveInteger(raw['memory']),
+    memoryReservation: parsePositiveInteger(raw['memoryReservation']),
     cpu: parseInteger(raw['cpu']),
     environment: environmentOf(raw['environment']),
     command: strings(raw['command']),
@@ -64,7 +64,7 @@ export function parseTaskDefinition(input: unknown): TaskDefinition {
     family,
     revision: parseInteger(value['revision']) ?? fromArn.revision,
     cpu: parseSize(value['cpu'], 'cpu'),
-    memory: parseMemoryMiB(parseSize(value['memory'], 'memory')),
+    memory: parsePositiveInteger(parseSize(value['memory'], 'memory')),
     requiresCompatibilities: strings(value['requiresCompatibilities']),
     networkMode: typeof value['networkMode'] === 'string' ? value['networkMode'] : null,
     containers: containers.filter(isRecord).map(containerOf),

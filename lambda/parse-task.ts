@@ -119,8 +119,8 @@ export function parseTimestamp(value: unknown): number | null {
   return null;
 }
 
-/** A memory size in MiB: a positive integer, else null (0 or a negative size is no limit ECS would run with). */
-export function parseMemoryMiB(value: unknown): number | null {
+/** A positive integer (a memory size in MiB, CPU units), else null: 0 or a negative size is none ECS would run with. */
+export function parsePositiveInteger(value: unknown): number | null {
   const n = parseInteger(value);
   return n !== null && n > 0 ? n : null;
 }
@@ -149,8 +149,6 @@ export function parseSize(value: unknown, unit: 'cpu' | 'memory'): number | null
   if (unit === 'memory' && (suffix === 'mb' || suffix === 'mib')) return Math.round(n);
   return null;
 }
-
-const positive = (n: number | null): number | null => (n !== null && n > 0 ? n : null);
 
 function str(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
@@ -207,8 +205,8 @@ function parseContainer(raw: z.infer<typeof rawContainer>, index: number): Conta
     exitCode: parseInteger(raw.exitCode),
     reason: str(raw.reason),
     lastStatus: str(raw.lastStatus),
-    memory: parseMemoryMiB(raw.memory),
-    memoryReservation: parseMemoryMiB(raw.memoryReservation),
+    memory: parsePositiveInteger(raw.memory),
+    memoryReservation: parsePositiveInteger(raw.memoryReservation),
     cpu: parseInteger(raw.cpu),
     image: str(raw.image),
   };
@@ -234,12 +232,12 @@ export function parseOverrides(value: unknown): TaskOverrides | null {
       }
     }
     const command = Array.isArray(item['command']) && item['command'].every((c) => typeof c === 'string') ? (item['command'] as string[]) : null;
-    const memory = parseInteger(item['memory']);
-    const memoryReservation = parseInteger(item['memoryReservation']);
+    const memory = parsePositiveInteger(item['memory']);
+    const memoryReservation = parsePositiveInteger(item['memoryReservation']);
     const entry: ContainerOverride = {
       name,
-      memory: memory !== null && memory > 0 ? memory : null,
-      memoryReservation: memoryReservation !== null && memoryReservation > 0 ? memoryReservation : null,
+      memory,
+      memoryReservation,
       environment,
       command,
     };
@@ -247,7 +245,7 @@ export function parseOverrides(value: unknown): TaskOverrides | null {
   }
   const memory = parseSize(value['memory'], 'memory');
   const cpu = parseSize(value['cpu'], 'cpu');
-  const out: TaskOverrides = { containers, memory: memory !== null && memory > 0 ? memory : null, cpu: cpu !== null && cpu > 0 ? cpu : null };
+  const out: TaskOverrides = { containers, memory: parsePositiveInteger(memory), cpu: parsePositiveInteger(cpu) };
   return containers.length > 0 || out.memory !== null || out.cpu !== null ? out : null;
 }
 
@@ -305,7 +303,7 @@ function normaliseTask(
     accountId: taskArnParts?.account ?? clusterArnParts?.account ?? envelope.account,
     partition: taskArnParts?.partition ?? clusterArnParts?.partition ?? 'aws',
     cpu: parseSize(raw.cpu, 'cpu'),
-    memory: positive(parseSize(raw.memory, 'memory')),
+    memory: parsePositiveInteger(parseSize(raw.memory, 'memory')),
     lastStatus: str(raw.lastStatus),
     desiredStatus: str(raw.desiredStatus),
     stopCode: str(raw.stopCode),

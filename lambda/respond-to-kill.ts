@@ -14,7 +14,7 @@
  *
  * All I/O is injected (`ResponderDeps`), and so is the clock.
  */
-import { type AlertLedger, type KillIdentity, type LedgerDecision, killIdentityFromTask, storyKeyOf, storyThreadId } from './alert-ledger';
+import { type AlertLedger, type KillIdentity, type LedgerDecision, killIdentityFromTask, ledgerUnavailable } from './alert-ledger';
 import type { AlertStory } from './alert-story';
 import { classifyKill } from './classify-kill';
 import { AlertDeliveryError, errorMessage, InvalidInputError } from './errors';
@@ -64,6 +64,11 @@ interface Recorded {
   settled: Promise<LedgerDecision | null>;
 }
 
+/** A late ledger's eventual answer, waited for at most `ms` more; null if it still has not come (or failed). */
+function lateAnswer(recorded: Recorded, ms: number): Promise<LedgerDecision | null> {
+  return Promise.race([recorded.settled, new Promise<null>((r) => setTimeout(() => r(null), ms))]);
+}
+
 /** The ledger's decision, or `ledger-unavailable` (alert anyway) when it has not answered within `ms`. */
 async function recordWithin(ledger: AlertLedger, kill: KillIdentity, now: number, ms: number): Promise<Recorded> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -74,11 +79,7 @@ async function recordWithin(ledger: AlertLedger, kill: KillIdentity, now: number
   try {
     const decision = await Promise.race([settled, late]);
     if (decision) return { decision, late: false, settled };
-    return {
-      decision: { alert: true, reason: 'ledger-unavailable', count: 0, firstSeenAt: now, ratePerHour: null, storyKey: storyKeyOf(kill), threadId: storyThreadId(kill), error: `no answer within ${ms} ms` },
-      late: true,
-      settled,
-    };
+    return { decision: ledgerUnavailable(kill, now, `no answer within ${ms} ms`), late: true, settled };
   } finally {
     clearTimeout(timer);
   }
@@ -190,7 +191,7 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
         // A late ledger may still be writing the first guess's record: let it finish before taking it back. Only a
         // record this invocation made is released: a "duplicate" mark belongs to another invocation.
         const answer = earlyRecord.late
-          ? await Promise.race([earlyRecord.settled, new Promise<null>((r) => setTimeout(() => r(null), config.lateRecordWaitMs ?? 5_000))])
+          ? await lateAnswer(earlyRecord, config.lateRecordWaitMs ?? 5_000)
           : earlyRecord.decision;
         const ours = answer !== null && answer.reason !== 'duplicate' && answer.reason !== 'ledger-unavailable';
         if (ours) await Promise.resolve(deps.ledger.release?.(kill)).catch(() => undefined);
@@ -301,7 +302,7 @@ async function deliver(deps: ResponderDeps, d: Delivery): Promise<Outcome> {
   // When the ledger answered late, its record() may still be writing a mark: wait for it (briefly) so that the mark
   // is marked delivered and the next version of the stop is a duplicate. A ledger that failed outright is skipped.
   if (!d.tracked && d.recorded.late) {
-    const settledRecord = await Promise.race([d.recorded.settled, new Promise<null>((r) => setTimeout(() => r(null), config.lateRecordWaitMs ?? 5_000))]);
+    const settledRecord = await lateAnswer(d.recorded, config.lateRecordWaitMs ?? 5_000);
     // Only an answer that made this invocation the owner: a late "duplicate" belongs to another invocation's mark.
     if (settledRecord && settledRecord.alert && (settledRecord.reason === 'first' || settledRecord.reason === 'threshold')) d.tracked = true;
   }
