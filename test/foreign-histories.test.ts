@@ -20,7 +20,7 @@ import { renderSlack } from '../lambda/render-slack';
 import { buildTriage } from '../lambda/triage';
 import { parseMetricStatistics } from '../lambda/memory-metrics';
 import { analyzeMemory } from '../lambda/memory-pattern';
-import type { MemoryPoint, MemorySeries } from '../lambda/model';
+import type { MemoryPoint, MemorySeries, Recommendation } from '../lambda/model';
 import { MEMORY_STEP_MIB, recommendMemory } from '../lambda/recommend-memory';
 import { EXAMPLES, loadJson } from './helpers/fixtures';
 import { container, taskDef } from './helpers/task-definitions';
@@ -97,6 +97,19 @@ function finiteOrNull(v: unknown): boolean {
   return v === null || v === undefined || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 }
 
+/**
+ * The hard limit a fix proposes for a container that had a limit (its own or the task's): always one, a whole number
+ * of MiB in 16 MiB steps, or the limit it had when that is already the most a Fargate task allows (never lowered).
+ */
+function proposedHardLimit(rec: Recommendation | null, limit: number): number {
+  expect(rec).not.toBeNull();
+  expect(rec?.memory ?? null).not.toBeNull();
+  const memory = rec?.memory ?? Number.NaN;
+  expect(Number.isInteger(memory)).toBe(true);
+  if (memory !== limit) expect(memory % MEMORY_STEP_MIB).toBe(0);
+  return memory;
+}
+
 describe('foreign memory histories (property-based)', () => {
   it('container scope: the analysis stays finite and the fix raises the limit, in steps, within reason', () => {
     fc.assert(
@@ -113,14 +126,8 @@ describe('foreign memory histories (property-based)', () => {
           container: 'app', kind: 'oom-killed', launchType: fargate ? 'FARGATE' : 'EC2', taskDefinition: td, eventContainer: null,
           eventTaskMemory: null, eventTaskCpu: null, analysis, seriesScope: 'container',
         });
-        expect(rec).not.toBeNull();
+        const memory = proposedHardLimit(rec, h.limit);
         if (!rec) return;
-        // Every container here had a limit (its own or the task's): a hard limit is always proposed.
-        expect(rec.memory).not.toBeNull();
-        const memory = rec.memory ?? Number.NaN;
-        expect(Number.isInteger(memory)).toBe(true);
-        // In 16 MiB steps, or the limit it had when that is already the most a Fargate task allows (never lowered).
-        if (memory !== h.limit) expect(memory % MEMORY_STEP_MIB).toBe(0);
         const peak = analysis.evidence.peakMiB ?? 0;
         const used = Math.max(h.limit, peak);
         if (memory < 120 * 1024) {
@@ -151,14 +158,8 @@ describe('foreign memory histories (property-based)', () => {
           container: 'app', kind: 'oom-killed', launchType: 'FARGATE', taskDefinition: td, eventContainer: null,
           eventTaskMemory: null, eventTaskCpu: null, analysis, seriesScope: 'task',
         });
-        expect(rec).not.toBeNull();
+        const memory = proposedHardLimit(rec, h.limit);
         if (!rec) return;
-        // Every container here had a limit (its own or the task's): a hard limit is always proposed.
-        expect(rec.memory).not.toBeNull();
-        const memory = rec.memory ?? Number.NaN;
-        expect(Number.isFinite(memory)).toBe(true);
-        // In 16 MiB steps, or the limit it had when that is already the most a Fargate task allows (never lowered).
-        if (memory !== h.limit) expect(memory % MEMORY_STEP_MIB).toBe(0);
         if (appHasLimit && memory < 120 * 1024 - 4096) expect(memory).toBeGreaterThanOrEqual(1.2 * h.limit);
         expect(rec.memoryReservation).toBeLessThanOrEqual(memory);
         expect(rec.taskMemory).not.toBeNull();

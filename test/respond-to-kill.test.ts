@@ -65,6 +65,17 @@ function scaleInEvent(): Record<string, unknown> {
   };
 }
 
+/**
+ * Both containers report the OOM, log_router listed first: the event alone guesses log_router, the task definition
+ * (app essential) says app.
+ */
+function bothOomRouterFirst(): Record<string, unknown> {
+  const detail = event['detail'] as Record<string, unknown>;
+  const OOM = 'OutOfMemoryError: Container killed due to memory usage';
+  const [app, router] = (detail['containers'] as Record<string, unknown>[]).map((c) => ({ ...c, exitCode: 137, reason: OOM }));
+  return { ...event, detail: { ...detail, containers: [router, app] } };
+}
+
 describe('respondToEvent', () => {
   it('alerts an OOM on every channel with the fix, and logs the structured keys', async () => {
     const { d, log, sent } = deps();
@@ -206,11 +217,7 @@ describe('respondToEvent', () => {
   });
 
   it('hands a recorded kill back when anything throws before the delivery, so the retry is not turned away', async () => {
-    const detail = event['detail'] as Record<string, unknown>;
-    const OOM = 'OutOfMemoryError: Container killed due to memory usage';
-    const [app, router] = (detail['containers'] as Record<string, unknown>[]).map((c) => ({ ...c, exitCode: 137, reason: OOM }));
-    // Both report the OOM; the event alone guesses log_router (listed first), the task definition says app.
-    const both = { ...event, detail: { ...detail, containers: [router, app] } };
+    const both = bothOomRouterFirst();
     const ledger: AlertLedger = {
       record: vi.fn(async () => decision()),
       release: vi.fn(() => {
@@ -224,10 +231,7 @@ describe('respondToEvent', () => {
   });
 
   it('never releases the first guess\'s mark when it belongs to another invocation (a duplicate)', async () => {
-    const detail = event['detail'] as Record<string, unknown>;
-    const OOM = 'OutOfMemoryError: Container killed due to memory usage';
-    const [app, router] = (detail['containers'] as Record<string, unknown>[]).map((c) => ({ ...c, exitCode: 137, reason: OOM }));
-    const both = { ...event, detail: { ...detail, containers: [router, app] } };
+    const both = bothOomRouterFirst();
     const ledger: AlertLedger = {
       record: vi.fn(async (k) => (k.container === 'log_router' ? decision({ alert: false, reason: 'duplicate', count: 0 }) : decision())),
       release: vi.fn(async () => undefined),
