@@ -25,36 +25,39 @@ const text = z.union([z.string(), z.null()]);
 function lenient<T extends z.core.$ZodType>(schema: T) {
   return z.catch(z.optional(schema), undefined);
 }
+// Schemas are immutable: one lenient text and one lenient scalar serve every field (fewer objects built at load).
+const lenientText = lenient(text);
+const lenientScalar = lenient(scalar);
 
 const rawContainer = z.looseObject({
-  name: lenient(text),
-  exitCode: lenient(scalar),
-  reason: lenient(text),
-  lastStatus: lenient(text),
-  memory: lenient(scalar),
-  memoryReservation: lenient(scalar),
-  cpu: lenient(scalar),
-  image: lenient(text),
+  name: lenientText,
+  exitCode: lenientScalar,
+  reason: lenientText,
+  lastStatus: lenientText,
+  memory: lenientScalar,
+  memoryReservation: lenientScalar,
+  cpu: lenientScalar,
+  image: lenientText,
 });
 
 const rawTask = z.looseObject({
   taskArn: z.string().check(z.minLength(1)),
-  clusterArn: lenient(text),
-  taskDefinitionArn: lenient(text),
-  group: lenient(text),
-  launchType: lenient(text),
-  capacityProviderName: lenient(text),
-  cpu: lenient(scalar),
-  memory: lenient(scalar),
-  lastStatus: lenient(text),
-  desiredStatus: lenient(text),
-  stopCode: lenient(text),
-  stoppedReason: lenient(text),
-  startedAt: lenient(scalar),
-  stoppingAt: lenient(scalar),
-  stoppedAt: lenient(scalar),
-  version: lenient(scalar),
-  availabilityZone: lenient(text),
+  clusterArn: lenientText,
+  taskDefinitionArn: lenientText,
+  group: lenientText,
+  launchType: lenientText,
+  capacityProviderName: lenientText,
+  cpu: lenientScalar,
+  memory: lenientScalar,
+  lastStatus: lenientText,
+  desiredStatus: lenientText,
+  stopCode: lenientText,
+  stoppedReason: lenientText,
+  startedAt: lenientScalar,
+  stoppingAt: lenientScalar,
+  stoppedAt: lenientScalar,
+  version: lenientScalar,
+  availabilityZone: lenientText,
   containers: lenient(z.union([z.array(z.unknown()), z.null()])),
 });
 type RawTask = z.infer<typeof rawTask>;
