@@ -5,7 +5,7 @@
  */
 import { alertLinks } from './console-links';
 import { formatDuration, ordinal, storyMinutes, defaultThreadId, type AlertStory } from './alert-story';
-import { renderFixSnippets, type FixSnippets } from './fix-snippets';
+import { renderFixSnippets, renderRuntimeFlag, type FixSnippets } from './fix-snippets';
 import { renderSparkline, type Sparkline } from './sparkline';
 import type { EvidenceSource, MemorySeries, TriageResult } from './model';
 
@@ -225,8 +225,8 @@ export function buildAlertContent(input: AlertInput): AlertContent {
   const runtimeLines: string[] = [];
   const rt = result.runtime;
   if (rt && (rt.recommendedFlag || rt.problems.length || rt.profiling)) {
-    if (fix?.runtimeFlag) runtimeLines.push(`Set ${fix.runtimeFlag}`);
-    else if (rt.recommendedFlag) runtimeLines.push(`Set ${rt.recommendedFlag}`);
+    const step = fix?.runtimeFlag ?? renderRuntimeFlag(rt);
+    if (step) runtimeLines.push(step);
     runtimeLines.push(...rt.problems);
     if (rt.profiling && a.pattern !== 'leak') runtimeLines.push(`Profiling: ${rt.profiling}`);
   }

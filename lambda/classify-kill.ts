@@ -4,8 +4,9 @@
  *
  * Sources (ECS-FACTS.md): the agent's reason string `OutOfMemoryError: Container killed due to memory usage`
  * (matched case-insensitively on the prefix), the start-time form `CannotStartContainerError: ... container init
- * was OOM-killed (memory limit too low?)`, stop codes, and the known false OOMs (an OOM reason with exit 0, or on a
- * container that keeps running: aws/amazon-ecs-agent#2467, #5135).
+ * was OOM-killed (memory limit too low?)`, stop codes, and the OOM reason on a container whose main process survived:
+ * the agent reports Docker's OOMKilled flag, which an OOM kill of any process in the container sets, so the reason
+ * comes with exit 0 when a child was killed (aws/amazon-ecs-agent#2467), and even on a container still running (#5135).
  */
 import type {
   Confidence,
@@ -42,16 +43,20 @@ export function explainSigkill(
   unexplained: boolean;
 } {
   const reason = task.stoppedReason ?? '';
+  // Some real stops come without a stopCode (Fargate Spot interruptions among them: aws/containers-roadmap#797);
+  // the stoppedReason then still names who stopped the task.
+  const stopCode = task.stopCode ?? stopCodeFromReason(reason);
+  const inferred = task.stopCode === null && stopCode !== null ? ' (no stopCode in the event; inferred from the stoppedReason)' : '';
   const stopTimeoutFix =
     'ECS sent SIGTERM, then SIGKILL after stopTimeout (30 s default, at most 120 s on Fargate). The fix is to handle ' +
     'SIGTERM and exit promptly, or raise stopTimeout; more memory will not help.';
-  switch (task.stopCode) {
+  switch (stopCode) {
     case 'ServiceSchedulerInitiated':
       if (/health check/i.test(reason)) {
-        return { cause: `The scheduler replaced the task after failed health checks (${reason}). ${stopTimeoutFix}`, unexplained: false };
+        return { cause: `The scheduler replaced the task after failed health checks (${reason})${inferred}. ${stopTimeoutFix}`, unexplained: false };
       }
       return {
-        cause: `The service scheduler stopped the task (${reason || 'deployment or scale-in'}). ${stopTimeoutFix}`,
+        cause: `The service scheduler stopped the task (${reason || 'deployment or scale-in'})${inferred}. ${stopTimeoutFix}`,
         unexplained: false,
       };
     case 'UserInitiated':
@@ -59,7 +64,9 @@ export function explainSigkill(
     case 'SpotInterruption':
     case 'TerminationNotice':
       return {
-        cause: `Fargate Spot reclaimed the capacity (${task.stopCode}). The task gets a 2-minute warning and SIGTERM; ${stopTimeoutFix}`,
+        cause:
+          `${task.launchType === 'FARGATE' || task.capacityProviderName?.toUpperCase() === 'FARGATE_SPOT' ? 'Fargate Spot' : 'Spot'} reclaimed the capacity ` +
+          `(${task.stopCode ?? `"${reason}"`})${inferred}. The task gets a 2-minute warning and SIGTERM; ${stopTimeoutFix}`,
         unexplained: false,
       };
     case 'InfrastructureHealth':
@@ -114,6 +121,16 @@ export function explainSigkill(
   };
 }
 
+/**
+ * The stop code a stoppedReason implies, for events that carry no stopCode: only reasons ECS itself writes
+ * (ECS-FACTS.md): a Spot interruption, a scheduler's scaling activity, failed health checks.
+ */
+export function stopCodeFromReason(reason: string): 'SpotInterruption' | 'ServiceSchedulerInitiated' | null {
+  if (/^\s*Your Spot Task was interrupted/i.test(reason)) return 'SpotInterruption';
+  if (/^\s*Scaling activity initiated by\b/i.test(reason) || /^\s*Task failed (?:ELB|container) health checks\b/i.test(reason)) return 'ServiceSchedulerInitiated';
+  return null;
+}
+
 /** The task definition is known and caps neither the container nor the task (EC2 with only a soft limit). */
 function noHardLimit(task: TaskSnapshot, container: ContainerState, taskDefinition: TaskDefinition | null): boolean {
   const def = taskDefinition?.containers.find((c) => c.name === container.name);
@@ -148,10 +165,23 @@ function classifyContainer(task: TaskSnapshot, container: ContainerState, taskDe
   }
   if (isOomReason(reason)) {
     if (exitCode === 0) {
-      return make('exited', 'OOM reason with exit code 0: a known false OOM report (amazon-ecs-agent#2467); low confidence.', 1);
+      // The agent reports Docker's OOMKilled flag, which an OOM kill of any process in the container sets: a child
+      // (a build's worker JVM, a pool's worker) was killed at the limit while the main process finished (#2467).
+      return make(
+        'oom-killed',
+        'A process inside the container was OOM-killed at its memory limit, but not its main process, which later exited 0: ' +
+          'the OOM reason reports Docker\'s OOMKilled flag, which any process in the container sets (children of builds and ' +
+          'worker pools: amazon-ecs-agent#2467). The limit was reached; the work that process did was lost or retried.',
+        2,
+      );
     }
     if (running && exitCode === null) {
-      return make('running', 'OOM reason on a container that is still running: a known false report (amazon-ecs-agent#5135).', 1);
+      return make(
+        'running',
+        'OOM reason on a container that is still running: a process inside it was OOM-killed and the main process survived; the ' +
+          'agent can report the container stopped from that flag while it keeps running (amazon-ecs-agent#5135). Check `docker inspect` on the host.',
+        1,
+      );
     }
     if (exitCode === 137 || exitCode === null) {
       return make(
@@ -229,7 +259,8 @@ function attributeTaskLevelOom(task: TaskSnapshot, classified: Classified[], not
 /**
  * Classify the task's containers and pick the one the alert is about.
  * Confidence: high for exit 137 with the OOM reason or an OOM at start; medium for the OOM reason without an exit
- * code or an unexplained 137; low for the known false OOM shapes.
+ * code, an unexplained 137, or a child process OOM-killed in a container that exited 0; low for the OOM reason on a
+ * container still running.
  */
 export function classifyKill(task: TaskSnapshot, taskDefinition: TaskDefinition | null = null): KillClassification {
   const classified = task.containers.map((c) => classifyContainer(task, c, taskDefinition));

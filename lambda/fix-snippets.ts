@@ -11,8 +11,12 @@ export interface FixSnippets {
   cli: string;
   /** TypeScript CDK snippet. */
   cdk: string;
-  /** e.g. `JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75.0 (replaces -Xmx1536m)`, or null. */
+  /**
+   * The runtime step as a sentence, e.g. `Set JAVA_TOOL_OPTIONS=-XX:+UseG1GC -XX:MaxRAMPercentage=75.0 (replaces
+   * -Xmx1536m)`, or null: `before` + `copy` (what to paste: the variable's whole new value, or the flag) + `after`.
+   */
   runtimeFlag: string | null;
+  runtimeStep: { before: string; copy: string; after: string } | null;
 }
 
 export interface FixContext {
@@ -82,7 +86,12 @@ export function renderCliSteps(rec: Recommendation, ctx: FixContext): string {
   const family = ctx.taskDefinition?.family ?? ctx.task.family ?? 'FAMILY';
   const size = taskSize(rec, ctx);
   const limits = rec.memory === null ? `.memoryReservation = ${rec.memoryReservation}` : `.memory = ${rec.memory} | .memoryReservation = ${rec.memoryReservation}`;
-  const edits = [`(.containerDefinitions[] | select(.name == $c)) |= (${limits})`];
+  const rt = ctx.runtime?.recommendedFlag && ctx.runtime.envVar && ctx.runtime.newValue !== null ? ctx.runtime : null;
+  // The heap flag's variable, in place (its other options kept), or added: the new revision carries the heap fix too.
+  const env = rt
+    ? ` | .environment = ((.environment // []) | if any(.[]; .name == $v) then map(if .name == $v then .value = $val else . end) else . + [{name: $v, value: $val}] end)`
+    : '';
+  const edits = [`(.containerDefinitions[] | select(.name == $c)) |= (${limits}${env})`];
   if (size.changed) {
     if (size.cpu !== null) edits.push(`.cpu = "${size.cpu}"`);
     if (size.memory !== null) edits.push(`.memory = "${size.memory}"`);
@@ -93,10 +102,13 @@ export function renderCliSteps(rec: Recommendation, ctx: FixContext): string {
     `aws ecs describe-task-definition${r} --task-definition ${shQuote(taskDefinitionRef(ctx))} \\`,
     `  --query taskDefinition --output json > td.json`,
     ``,
-    `# 2. Set the new limits and strip the read-only fields`,
-    `jq --arg c ${shQuote(rec.container)} '`,
+    rt ? `# 2. Set the new limits and ${rt.envVar}, and strip the read-only fields` : `# 2. Set the new limits and strip the read-only fields`,
+    `jq --arg c ${shQuote(rec.container)}${rt ? ` --arg v ${shQuote(rt.envVar ?? '')} --arg val ${shQuote(rt.newValue ?? '')}` : ''} '`,
     `  ${program}' td.json > td-new.json`,
     ``,
+    ...(ctx.runtime?.recommendedFlag && !ctx.runtime.envVar
+      ? [`#    and in the container's command: ${ctx.runtime.currentFlag ? `replace ${ctx.runtime.currentFlag} with` : 'add'} ${ctx.runtime.recommendedFlag}`, ``]
+      : []),
     `# 3. Register the new revision`,
     `aws ecs register-task-definition${r} --cli-input-json file://td-new.json \\`,
     `  --query taskDefinition.taskDefinitionArn --output text`,
@@ -160,17 +172,28 @@ export function renderCdkSnippet(rec: Recommendation, ctx: FixContext): string {
   lines.push(`  memoryReservationMiB: ${rec.memoryReservation},`);
   const rt = ctx.runtime;
   if (rt?.recommendedFlag && rt.envVar) {
-    lines.push(`  environment: { ${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(rt.envVar) ? rt.envVar : tsString(rt.envVar)}: ${tsString(rt.recommendedFlag)} }, // merge with your other variables`);
+    lines.push(
+      `  environment: { ${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(rt.envVar) ? rt.envVar : tsString(rt.envVar)}: ${tsString(rt.newValue ?? rt.recommendedFlag)} }, // merge with your other variables`,
+    );
+  } else if (rt?.recommendedFlag) {
+    lines.push(`  // command: ${rt.currentFlag ? `replace ${rt.currentFlag} with` : 'add'} ${rt.recommendedFlag}`);
   }
   lines.push(`});`);
   return lines.join('\n');
 }
 
-export function renderRuntimeFlag(runtime: RuntimeAdvice | null): string | null {
+/** The runtime step: what to paste (`copy`), with the words around it. */
+export function runtimeStep(runtime: RuntimeAdvice | null): FixSnippets['runtimeStep'] {
   if (!runtime?.recommendedFlag) return null;
   const replaces = runtime.currentFlag ? ` (replaces ${runtime.currentFlag})` : '';
-  if (runtime.envVar) return `${runtime.envVar}=${runtime.recommendedFlag}${replaces}`;
-  return `add ${runtime.recommendedFlag} to the container command${replaces}`;
+  if (runtime.envVar) return { before: 'Set ', copy: `${runtime.envVar}=${runtime.newValue ?? runtime.recommendedFlag}`, after: replaces };
+  if (runtime.currentFlag) return { before: `In the container command, replace ${runtime.currentFlag} with `, copy: runtime.recommendedFlag, after: '' };
+  return { before: 'Add ', copy: runtime.recommendedFlag, after: ' to the container command' };
+}
+
+export function renderRuntimeFlag(runtime: RuntimeAdvice | null): string | null {
+  const step = runtimeStep(runtime);
+  return step ? `${step.before}${step.copy}${step.after}` : null;
 }
 
 export function renderFixSnippets(rec: Recommendation, ctx: FixContext): FixSnippets {
@@ -179,5 +202,6 @@ export function renderFixSnippets(rec: Recommendation, ctx: FixContext): FixSnip
     cli: renderCliSteps(rec, ctx),
     cdk: renderCdkSnippet(rec, ctx),
     runtimeFlag: renderRuntimeFlag(ctx.runtime),
+    runtimeStep: runtimeStep(ctx.runtime),
   };
 }

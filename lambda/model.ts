@@ -236,6 +236,13 @@ export interface RuntimeAdvice {
   /** The flag to set under the new limit, e.g. `-XX:MaxRAMPercentage=75.0`, and where to put it. */
   recommendedFlag: string | null;
   envVar: string | null;
+  /**
+   * The whole new value of `envVar` (its other options kept, the old heap flags replaced), ready to paste; null when
+   * the flag goes in the command or nothing changes.
+   */
+  newValue: string | null;
+  /** Heap floors (`-Xms2g`) above the new heap: the JVM would raise its maximum heap to them. Removed from newValue. */
+  initialHeapAbove: string[];
   problems: string[];
   /** Profiling advice for leaks, e.g. `--heapsnapshot-near-heap-limit=2` for Node. */
   profiling: string | null;

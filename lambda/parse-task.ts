@@ -165,12 +165,21 @@ interface ArnParts {
 }
 
 /** Lenient ARN split: masked accounts (`************`, `{account-id}`, `REDACTED`) are kept as they are. */
+/** A region name (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`); masked copies (`*************`) are not one. */
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+
+function regionOrNull(region: string | null | undefined): string | null {
+  return region && REGION.test(region) ? region : null;
+}
+
 export function splitArn(arn: string): ArnParts | null {
   const parts = arn.split(':');
   if (parts.length < 6 || parts[0] !== 'arn') return null;
+  const region = parts[3] ?? '';
   return {
     partition: parts[1] || null,
-    region: parts[3] || null,
+    // A masked or malformed region would end up in console links and CLI commands: unknown instead.
+    region: regionOrNull(region),
     account: parts[4] || null,
     resource: parts.slice(5).join(':'),
   };
@@ -341,7 +350,7 @@ export function parseTaskStateChange(input: unknown): TaskSnapshot {
   return normaliseTask(event.detail, {
     eventId: event.id ?? null,
     eventTime: parseTimestamp(event.time),
-    region: event.region ?? null,
+    region: regionOrNull(event.region),
     account: event.account ?? null,
   });
 }

@@ -92,10 +92,12 @@ export function krrOomRule(peakMiB: number | null, limitAtOomMiB: number | null)
   return Math.max(a, b);
 }
 
+/**
+ * The task size must be a Fargate size: the task ran on Fargate, or its task definition is FARGATE-compatible (ECS
+ * validates a FARGATE-compatible task definition's size at registration, wherever the task then runs).
+ */
 function isFargate(input: RecommendInput): boolean {
-  if (input.launchType === 'FARGATE') return true;
-  if (input.launchType !== null) return false;
-  return input.taskDefinition?.requiresCompatibilities.includes('FARGATE') ?? false;
+  return input.launchType === 'FARGATE' || (input.taskDefinition?.requiresCompatibilities.includes('FARGATE') ?? false);
 }
 
 interface Sibling {
@@ -325,6 +327,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
           newTaskCpu = size.cpu;
           reasons.push(
             `task memory ${fmt(size.memory)} MiB: the smallest Fargate size for ${fmt(need)} MiB of container limits` +
+              (input.launchType !== null && input.launchType !== 'FARGATE' ? ` (it ran on ${input.launchType}, but the task definition is FARGATE-compatible, so its size must be a Fargate one)` : '') +
               (taskCpu !== null && size.cpu !== taskCpu ? `; cpu steps from ${taskCpu.toString()} to ${size.cpu.toString()} units because ${taskCpu.toString()} cannot take that much memory` : ` at cpu ${size.cpu.toString()}`),
           );
         } else {

@@ -82,7 +82,8 @@ function nextSteps(c: AlertContent): string[] {
   if (c.fix && mem) {
     const parts = c.limits.filter((l) => l.recommended !== null && l.recommended !== l.current).map((l) => `${l.label} ${limitChange(l)}`);
     steps.push(`Register a new task-definition revision for ${code(c.container ?? '?')}: ${parts.join(', ')}; then update the service.`);
-    if (c.fix.runtimeFlag) steps.push(`Set ${code(c.fix.runtimeFlag)}`);
+    const rt = c.fix.runtimeStep;
+    if (rt) steps.push(`${rt.before}${code(rt.copy)}${rt.after}`);
   }
   if (c.leakWarning) steps.push('Find and fix the leak: a bigger limit only delays the next kill.');
   for (const s of c.suggestions) steps.push(s);

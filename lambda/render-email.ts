@@ -113,7 +113,7 @@ export function renderEmailBodyFromContent(c: AlertContent): string {
     out.push('1. Task definition fragment (containerDefinitions / task size):', '', indent(c.fix.json), '');
     out.push('2. AWS CLI:', '', indent(c.fix.cli), '');
     out.push('3. CDK:', '', indent(c.fix.cdk), '');
-    if (c.fix.runtimeFlag) out.push(`4. Runtime flag: ${c.fix.runtimeFlag}`, '');
+    if (c.fix.runtimeFlag) out.push(`4. Runtime: ${c.fix.runtimeFlag}`, '');
   }
   const lists: Array<[string, string[]]> = [
     ['Runtime', c.runtimeLines],

@@ -259,6 +259,25 @@ function jvmSources(direct: boolean): FlagSource[] {
 const NODE_SOURCES: FlagSource[] = ['command', { env: 'NODE_OPTIONS' }];
 /** `-Xmx2g` and its long form `-XX:MaxHeapSize=2g`. */
 const JVM_MAX_HEAP = /(?:-Xmx|-XX:MaxHeapSize=)(\d+[kKmMgGtT]?)\b/;
+/** The heap's floor: `-Xms2g`, `-XX:InitialHeapSize=2g`, `-XX:MinHeapSize=2g`. */
+const JVM_MIN_HEAP = /(?:-Xms|-XX:InitialHeapSize=|-XX:MinHeapSize=)(\d+[kKmMgGtT]?)\b/;
+
+/** Every occurrence of a flag in every source (not only the one in effect). */
+function allFlags(input: RuntimeInput, pattern: RegExp, sources: FlagSource[], command: CommandToken[]): FoundFlag[] {
+  const global = new RegExp(pattern.source, 'g');
+  const out: FoundFlag[] = [];
+  for (const source of sources) {
+    if (source === 'command') {
+      for (const part of command) for (const m of part.token.matchAll(global)) out.push({ envVar: part.from, flag: m[0] });
+    } else {
+      const value = input.environment[source.env];
+      if (value !== undefined) for (const m of value.matchAll(global)) out.push({ envVar: source.env, flag: m[0] });
+    }
+  }
+  return out;
+}
+
+const sizeOfFlag = (flag: string): number | null => parseJvmSize(flag.replace(/^-Xm[xs]|^-XX:\w+=/, ''));
 /** Node accepts dashes or underscores in option names. */
 const NODE_MAX_OLD = /--max[-_]old[-_]space[-_]size=(\d+)/;
 
@@ -309,13 +328,35 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
     if (value > HEAP_SHARE_MAX * 100) {
       problems.push(`${percent.flag} leaves under ${100 - value} % of the limit for non-heap memory; use ${recommendedFlag}.`);
     }
-  } else {
+  } else if (limitMiB) {
     problems.push(
       `No heap flag: the JVM defaults to MaxRAMPercentage=25, and native memory is unbounded. Set ${recommendedFlag} ` +
         `so the heap follows the limit and a heap overflow is a Java OutOfMemoryError, not a container kill.`,
     );
   }
-  const needsChange = problems.length > 0;
+  // No hard limit anywhere (EC2, a reservation only): the JVM sees the whole instance, so a percentage would size the
+  // heap from the memory of an instance that just ran out.
+  const noLimit = limitMiB === null;
+  if (noLimit && !xmx) {
+    problems.push(
+      `No hard memory limit: the JVM takes ${percent ? percent.flag.replace(/^-XX:/, '') : 'its default 25 %'} of the whole instance's memory, not of this container's share. ` +
+        `Give the container a hard limit first (memory), then set ${recommendedFlag}; until then a fixed -Xmx below what the container should use.`,
+    );
+  }
+  const needsChange = problems.length > 0 && !noLimit;
+  // A heap floor above the new heap raises the maximum heap to it (HotSpot), and below an -Xmx it stops the JVM at
+  // start: every one above the heap the fix gives is named, and removed from the variable the fix rewrites.
+  const newHeap = limitMiB ? Math.floor(limitMiB * HEAP_SHARE) : null;
+  const floors =
+    needsChange && newHeap !== null
+      ? allFlags(input, JVM_MIN_HEAP, JVM_SOURCES, launch.options).filter((f) => (sizeOfFlag(f.flag) ?? 0) > newHeap)
+      : [];
+  for (const f of floors) {
+    problems.push(
+      `${f.flag} in ${f.envVar ?? 'the command'} is above the new heap (${newHeap} MiB): the JVM raises its maximum heap to the initial size, ` +
+        `and with a smaller -Xmx it does not start. ${f.envVar === envVar ? 'The new value below drops it' : `Remove it from ${f.envVar ?? 'the command'}`} (or set it to at most ${newHeap}m).`,
+    );
+  }
   // (A note, not a problem that calls for a change.) Without `java` in the command (a start script, or the image's own command when the task definition has none), a
   // flag in the command or in a script variable counts only if the script passes it on: say so.
   const scriptVars = ['JAVA_OPTS', 'CATALINA_OPTS', 'JVM_OPTS'];
@@ -326,12 +367,16 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
         `(the command does not run java itself${[...input.entryPoint, ...input.command].length === 0 ? ': the task definition leaves it to the image' : ''}).`,
     );
   }
+  const initialHeapAbove = floors.map((f) => f.flag);
+  const advice = { recommendedFlag: needsChange ? recommendedFlag : null, runtime: 'jvm' as const, initialHeapAbove: floors.filter((f) => f.envVar === envVar).map((f) => f.flag) };
   return {
     runtime: 'jvm',
     detectedFrom,
     currentFlag,
-    recommendedFlag: needsChange ? recommendedFlag : null,
+    recommendedFlag: advice.recommendedFlag,
     envVar,
+    newValue: envVar ? applyFlag(input.environment[envVar], advice) : null,
+    initialHeapAbove,
     problems,
     profiling:
       'Add -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/tmp (on a volume you can read), take `jcmd <pid> GC.heap_dump`, ' +
@@ -360,13 +405,17 @@ function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: 
         `(75 % of ${limitMiB} MiB) in NODE_OPTIONS.`,
     );
   }
+  const flag = problems.length > 0 ? recommendedFlag : null;
+  // Change it where it is: the command (null), the variable a shell command expanded it from, or NODE_OPTIONS.
+  const envVar = found ? found.envVar : 'NODE_OPTIONS';
   return {
     runtime: 'node',
     detectedFrom,
     currentFlag: found?.flag ?? null,
-    recommendedFlag: problems.length > 0 ? recommendedFlag : null,
-    // Change it where it is: the command (null), the variable a shell command expanded it from, or NODE_OPTIONS.
-    envVar: found ? found.envVar : 'NODE_OPTIONS',
+    recommendedFlag: flag,
+    envVar,
+    newValue: envVar ? applyFlag(input.environment[envVar], { runtime: 'node', recommendedFlag: flag }) : null,
+    initialHeapAbove: [],
     problems,
     profiling:
       'Add --heapsnapshot-near-heap-limit=2 --diagnostic-dir=/tmp to NODE_OPTIONS to write heap snapshots before V8 ' +
@@ -393,6 +442,8 @@ export function adviseRuntime(input: RuntimeInput, limitMiB: number | null): Run
         currentFlag: null,
         recommendedFlag: null,
         envVar: null,
+        newValue: null,
+        initialHeapAbove: [],
         problems: [],
         profiling:
           'Python has no heap limit flag. Set PYTHONTRACEMALLOC=25 (or call tracemalloc.start()) and compare ' +
@@ -405,19 +456,28 @@ export function adviseRuntime(input: RuntimeInput, limitMiB: number | null): Run
         currentFlag: null,
         recommendedFlag: null,
         envVar: null,
+        newValue: null,
+        initialHeapAbove: [],
         problems: [],
         profiling: null,
       };
   }
 }
 
-/** The new value of the env var that carries the flag: the old value with the flag replaced or appended. */
-export function applyFlag(current: string | undefined, advice: RuntimeAdvice): string | null {
+/**
+ * The new value of the env var that carries the flag: the old value with the heap flag replaced or appended, and the
+ * heap floors above the new heap (`initialHeapAbove`) dropped; the other options stay as they were.
+ */
+export function applyFlag(current: string | undefined, advice: Pick<RuntimeAdvice, 'runtime' | 'recommendedFlag'> & { initialHeapAbove?: readonly string[] }): string | null {
   if (!advice.recommendedFlag) return null;
   const base = current ?? '';
   let next = base;
   if (advice.runtime === 'jvm') {
     next = base.replace(/\s*(?:-Xmx|-XX:MaxHeapSize=)\d+[kKmMgGtT]?\b/g, '').replace(/\s*-XX:MaxRAMPercentage=\d+(\.\d+)?/g, '');
+    for (const floor of advice.initialHeapAbove ?? []) {
+      next = next.replace(new RegExp(`(^|\\s)${floor.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=\\s|$)`, 'g'), '$1');
+    }
+    next = next.replace(/\s{2,}/g, ' ');
   } else if (advice.runtime === 'node') {
     next = base.replace(/\s*--max[-_]old[-_]space[-_]size=\d+/g, '');
   }

@@ -68,13 +68,39 @@ describe('classifyKill', () => {
     expect(c.target).toBe('app');
   });
 
-  it('reports the known false OOMs at low confidence', () => {
-    const exit0 = classifyKill(variant({}, { exitCode: 0 }));
-    expect(exit0.verdict).toBe('possible-oom');
-    expect(exit0.confidence).toBe('low');
+  it('calls the OOM reason with exit 0 a child process OOM-killed at the limit (medium), and on a running container a possible OOM', () => {
+    // Docker's OOMKilled flag, which the agent reports, is set by an OOM kill of any process in the container
+    // (aws/amazon-ecs-agent#2467: Gradle's child JVMs): the limit was reached even though the main process exited 0.
+    const exit0 = classifyKill(variant({}, { exitCode: 0 }), exampleDef);
+    expect(exit0.verdict).toBe('oom');
+    expect(exit0.confidence).toBe('medium');
+    expect(exit0.target).toBe('app');
+    expect(exit0.containers[0]).toMatchObject({ kind: 'oom-killed', exitCode: 0 });
+    expect(exit0.containers[0]!.explanation).toMatch(/not its main process, which later exited 0/);
     const running = classifyKill(variant({ lastStatus: 'RUNNING' }, { exitCode: null, lastStatus: 'RUNNING' }));
     expect(running.verdict).toBe('possible-oom');
+    expect(running.confidence).toBe('low');
     expect(running.containers[0]!.kind).toBe('running');
+    expect(running.containers[0]!.explanation).toMatch(/still running.*#5135/);
+  });
+
+  it.each([
+    ['Your Spot Task was interrupted.', /Spot reclaimed the capacity .*inferred from the stoppedReason/],
+    ['Scaling activity initiated by (deployment ecs-svc/5169280574093855189)', /service scheduler stopped the task .*inferred/],
+    ['Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef)', /failed health checks .*inferred/],
+    ['Task failed container health checks', /failed health checks/],
+  ])('reads who stopped the task from a stoppedReason when the event has no stopCode: %s', (stoppedReason, cause) => {
+    // Real Fargate Spot interruptions have arrived with only the stoppedReason (aws/containers-roadmap#797).
+    const c = classifyKill(variant({ stopCode: null, stoppedReason }, { reason: null, exitCode: 137 }), exampleDef);
+    expect(c.verdict).toBe('not-oom');
+    expect(c.sigkillCause).toMatch(cause);
+    expect(c.sigkillCause).toMatch(/more memory will not help/);
+  });
+
+  it('keeps an unexplained 137 a possible OOM when neither a stopCode nor a known stoppedReason says who stopped it', () => {
+    const c = classifyKill(variant({ stopCode: null, stoppedReason: 'Essential container in task exited' }, { reason: null, exitCode: 137 }), exampleDef);
+    expect(c.verdict).toBe('possible-oom');
+    expect(c.containers[0]!.kind).toBe('sigkill');
   });
 
   it('finds a sidecar OOM while the task keeps running', () => {

@@ -1,6 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { READ_ONLY_FIELDS, renderFixSnippets, renderRuntimeFlag, shQuote } from '../lambda/fix-snippets';
+import { adviseRuntime } from '../lambda/runtime-flags';
 import { ec2GovCloud, leak, longNames, noMetrics, oomChronic, sidecarOom } from './fixtures/triage-results';
 import type { TriageResult } from '../lambda/model';
 
@@ -51,7 +55,9 @@ describe('CLI steps', () => {
     const cli = snippets(oomChronic).cli;
     expect(cli).toContain('aws ecs describe-task-definition --region eu-west-1 --task-definition api:42');
     for (const f of READ_ONLY_FIELDS) expect(cli).toContain(`.${f}`);
-    expect(cli).toContain('(.containerDefinitions[] | select(.name == $c)) |= (.memory = 2560 | .memoryReservation = 1664)');
+    expect(cli).toContain('(.containerDefinitions[] | select(.name == $c)) |= (.memory = 2560 | .memoryReservation = 1664 | .environment = ');
+    expect(cli).toContain('# 2. Set the new limits and JAVA_TOOL_OPTIONS, and strip the read-only fields');
+    expect(cli).toContain('jq --arg c web --arg v JAVA_TOOL_OPTIONS --arg val -XX:MaxRAMPercentage=75.0 \'');
     expect(cli).toContain('.cpu = "1024"');
     expect(cli).toContain('.memory = "3072"');
     expect(cli).toContain('aws ecs register-task-definition --region eu-west-1 --cli-input-json file://td-new.json');
@@ -65,21 +71,52 @@ describe('CLI steps', () => {
   it('quotes odd names', () => {
     const cli = snippets(longNames).cli;
     expect(cli).toContain(`--service '${longNames.task.serviceName!.replace(/'/g, `'\\''`)}'`);
-    expect(cli).toContain(`jq --arg c ${shQuote(longNames.recommendation!.container)} '`);
+    expect(cli).toContain(`jq --arg c ${shQuote(longNames.recommendation!.container)} `);
   });
-  it.skipIf(!hasJq())('the jq program really edits a describe-task-definition document', () => {
-    const cli = snippets(oomChronic).cli;
-    const program = /jq --arg c web '\n([\s\S]*?)' td\.json/.exec(cli)![1]!;
-    const td = {
-      taskDefinitionArn: 'arn', revision: 42, status: 'ACTIVE', requiresAttributes: [], compatibilities: ['FARGATE'], registeredAt: 'x', registeredBy: 'y',
-      family: 'api', cpu: '1024', memory: '2048',
-      containerDefinitions: [{ name: 'web', memory: 1792, memoryReservation: 1024 }, { name: 'log-router', memoryReservation: 50 }],
-    };
-    const out = JSON.parse(execFileSync('jq', ['--arg', 'c', 'web', program], { input: JSON.stringify(td) }).toString());
+
+  /** Runs step 2 of the CLI steps as printed (the shell quoting included) on `td`, and returns td-new.json. */
+  function runStep2(cli: string, td: unknown): Record<string, unknown> {
+    const command = /^(jq --arg [\s\S]*?> td-new\.json)$/m.exec(cli)![1]!;
+    const dir = mkdtempSync(join(tmpdir(), 'jq-'));
+    writeFileSync(join(dir, 'td.json'), JSON.stringify(td));
+    execFileSync('sh', ['-c', command], { cwd: dir });
+    return JSON.parse(readFileSync(join(dir, 'td-new.json'), 'utf8')) as Record<string, unknown>;
+  }
+  const describeOutput = (env: { name: string; value: string }[] | undefined) => ({
+    taskDefinitionArn: 'arn', revision: 42, status: 'ACTIVE', requiresAttributes: [], compatibilities: ['FARGATE'], registeredAt: 'x', registeredBy: 'y',
+    family: 'api', cpu: '1024', memory: '2048',
+    containerDefinitions: [{ name: 'web', memory: 1792, memoryReservation: 1024, ...(env ? { environment: env } : {}) }, { name: 'log-router', memoryReservation: 50 }],
+  });
+
+  it.skipIf(!hasJq())('the jq step really edits a describe-task-definition document: limits, task size, and the heap variable in place', () => {
+    const out = runStep2(snippets(oomChronic).cli, describeOutput([{ name: 'JAVA_TOOL_OPTIONS', value: '-Xmx1536m' }, { name: 'DB_HOST', value: 'db' }]));
     expect(out).toEqual({
       family: 'api', cpu: '1024', memory: '3072',
-      containerDefinitions: [{ name: 'web', memory: 2560, memoryReservation: 1664 }, { name: 'log-router', memoryReservation: 50 }],
+      containerDefinitions: [
+        { name: 'web', memory: 2560, memoryReservation: 1664, environment: [{ name: 'JAVA_TOOL_OPTIONS', value: '-XX:MaxRAMPercentage=75.0' }, { name: 'DB_HOST', value: 'db' }] },
+        { name: 'log-router', memoryReservation: 50 },
+      ],
     });
+    // No variable yet (or no environment at all): it is added.
+    const added = runStep2(snippets(oomChronic).cli, describeOutput(undefined));
+    expect((added.containerDefinitions as { environment?: unknown }[])[0]!.environment).toEqual([{ name: 'JAVA_TOOL_OPTIONS', value: '-XX:MaxRAMPercentage=75.0' }]);
+  });
+
+  it.skipIf(!hasJq())('keeps the variable\'s other options, quoted for the shell, and drops an -Xms above the new heap', () => {
+    const value = "-Xms2g -XX:+UseG1GC -Dapp.name='it''s' -Dfile.encoding=UTF-8";
+    const runtime = adviseRuntime({ image: 'eclipse-temurin:21', environment: { JAVA_TOOL_OPTIONS: `${value} -Xmx2g` }, command: [], entryPoint: [] }, 2464)!;
+    expect(runtime.newValue).toBe("-XX:+UseG1GC -Dapp.name='it''s' -Dfile.encoding=UTF-8 -XX:MaxRAMPercentage=75.0");
+    const r: TriageResult = { ...oomChronic, runtime };
+    const out = runStep2(snippets(r).cli, describeOutput([{ name: 'JAVA_TOOL_OPTIONS', value: `${value} -Xmx2g` }]));
+    expect((out.containerDefinitions as { environment?: unknown }[])[0]!.environment).toEqual([{ name: 'JAVA_TOOL_OPTIONS', value: runtime.newValue }]);
+    expect(snippets(r).cdk).toContain(`environment: { JAVA_TOOL_OPTIONS: '-XX:+UseG1GC -Dapp.name=\\'it\\'\\'s\\' -Dfile.encoding=UTF-8 -XX:MaxRAMPercentage=75.0' }`);
+  });
+
+  it('a heap flag in the command: the CLI steps and the CDK snippet say what to change there', () => {
+    const r: TriageResult = { ...oomChronic, runtime: { ...oomChronic.runtime!, envVar: null, newValue: null } };
+    expect(snippets(r).cli).toContain("#    and in the container's command: replace -Xmx1536m with -XX:MaxRAMPercentage=75.0");
+    expect(snippets(r).cli).not.toContain('--arg v');
+    expect(snippets(r).cdk).toContain('// command: replace -Xmx1536m with -XX:MaxRAMPercentage=75.0');
   });
 });
 
@@ -107,9 +144,14 @@ describe('CDK snippet', () => {
 
 describe('runtime flag', () => {
   it('env var form, command form, none', () => {
-    expect(renderRuntimeFlag(oomChronic.runtime)).toBe('JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75.0 (replaces -Xmx1536m)');
-    expect(renderRuntimeFlag(leak.runtime)).toBe('NODE_OPTIONS=--max-old-space-size=1152 (replaces --max-old-space-size=900)');
-    expect(renderRuntimeFlag({ ...leak.runtime!, envVar: null, currentFlag: null })).toBe('add --max-old-space-size=1152 to the container command');
+    expect(renderRuntimeFlag(oomChronic.runtime)).toBe('Set JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75.0 (replaces -Xmx1536m)');
+    expect(renderRuntimeFlag(leak.runtime)).toBe('Set NODE_OPTIONS=--max-old-space-size=1152 (replaces --max-old-space-size=900)');
+    expect(renderRuntimeFlag({ ...leak.runtime!, envVar: null, currentFlag: null })).toBe('Add --max-old-space-size=1152 to the container command');
+    expect(renderRuntimeFlag({ ...leak.runtime!, envVar: null })).toBe('In the container command, replace --max-old-space-size=900 with --max-old-space-size=1152');
+    // The variable's whole new value, its other options kept.
+    expect(renderRuntimeFlag({ ...oomChronic.runtime!, newValue: '-XX:+UseG1GC -XX:MaxRAMPercentage=75.0' })).toBe(
+      'Set JAVA_TOOL_OPTIONS=-XX:+UseG1GC -XX:MaxRAMPercentage=75.0 (replaces -Xmx1536m)',
+    );
     expect(renderRuntimeFlag(noMetrics.runtime)).toBeNull();
     expect(renderRuntimeFlag(null)).toBeNull();
   });

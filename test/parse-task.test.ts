@@ -219,6 +219,36 @@ describe('helpers', () => {
     expect(splitArn('not-an-arn')).toBeNull();
   });
 
+  it.each([
+    ['us-east-1', 'us-east-1'],
+    ['us-gov-west-1', 'us-gov-west-1'],
+    ['cn-northwest-1', 'cn-northwest-1'],
+    ['eusc-de-east-1', 'eusc-de-east-1'],
+    ['*************', null],
+    ['{region}', null],
+    ['', null],
+  ])('keeps a region only when it is one (%s), so masked copies never reach a console link or a CLI command', (region, expected) => {
+    expect(splitArn(`arn:aws:ecs:${region}:123456789012:task/c/abc`)?.region).toBe(expected);
+  });
+
+  it('a masked describe-tasks capture (GovCloud, masked region and account) gives no region, so no console link or --region', () => {
+    const masked = {
+      tasks: [
+        {
+          taskArn: 'arn:aws-us-gov:ecs:*************:************:task/app-prod/0123456789abcdef0123456789abcdef',
+          clusterArn: 'arn:aws-us-gov:ecs:*************:************:cluster/app-prod',
+          lastStatus: 'STOPPED',
+          stoppedAt: '2023-08-01T14:03:11.123456-04:00',
+          containers: [{ name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage', lastStatus: 'STOPPED' }],
+        },
+      ],
+    };
+    const t = parseTaskInput(masked).tasks[0]!;
+    expect(t.region).toBeNull();
+    expect(t.partition).toBe('aws-us-gov');
+    expect(t.clusterName).toBe('app-prod');
+  });
+
   it('camelCases only PascalCase keys', () => {
     expect(camelCaseKeys({ TaskArn: 'a', Containers: [{ ExitCode: 1 }], 'detail-type': 'x', ID: 1 })).toEqual({
       taskArn: 'a',

@@ -118,6 +118,19 @@ describe('recommendMemory', () => {
     expect(r.deadEnds.join('\n')).toContain('hard limit raised with no room in the task memory');
   });
 
+  it('EC2 launch of a FARGATE-compatible task definition: the task size stays a valid Fargate size', () => {
+    // requiresCompatibilities [EC2, FARGATE]: ECS validates the size as a Fargate one at registration, wherever it runs.
+    const td = { ...taskDef([container('app', 1024)], 512, 1024, 'EC2'), requiresCompatibilities: ['EC2', 'FARGATE'] };
+    const r = recommendMemory(input({ launchType: 'EC2', taskDefinition: td }))!;
+    expect(r.memory).toBe(1232); // chronic: 1.2 × 1024 rounded up to 16 MiB
+    expect(r.taskMemory).toBe(2048); // 1280 would not register: cpu 512 takes 1–4 GB in 1 GB steps
+    expect(r.taskCpu).toBe(512);
+    expect(r.reasons.join('\n')).toContain('it ran on EC2, but the task definition is FARGATE-compatible');
+    // EC2-only: the task memory just has to hold the containers.
+    const ec2 = recommendMemory(input({ launchType: 'EC2', taskDefinition: taskDef([container('app', 1024)], 512, 1024, 'EC2') }))!;
+    expect(ec2.taskMemory).toBe(1232);
+  });
+
   it('multi-container: the sum of limits (a sidecar by its reservation) must fit; task-scope usage is attributed', () => {
     const td = taskDef([container('app', 1536), container('log-router', null, 256)], 512, 2048);
     const r = recommendMemory(input({

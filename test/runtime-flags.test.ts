@@ -36,6 +36,36 @@ describe('JVM', () => {
     expect(applyFlag('-Xms512m -Xmx900m -XX:+UseG1GC', advice)).toBe('-Xms512m -XX:+UseG1GC -XX:MaxRAMPercentage=75.0');
   });
 
+  it('drops an -Xms above the new heap from the variable it rewrites (HotSpot raises the max heap to it), and names one elsewhere', () => {
+    // JAVA_TOOL_OPTIONS="-Xms2g -Xmx2g ..." under a new 2464 MiB limit: heap 1848 MiB, so -Xms2g must go too.
+    const advice = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xms2g -Xmx2g -XX:+UseG1GC -Dfile.encoding=UTF-8' } }), 2464)!;
+    expect(advice.recommendedFlag).toBe('-XX:MaxRAMPercentage=75.0');
+    expect(advice.initialHeapAbove).toEqual(['-Xms2g']);
+    expect(advice.newValue).toBe('-XX:+UseG1GC -Dfile.encoding=UTF-8 -XX:MaxRAMPercentage=75.0');
+    expect(advice.problems.join('\n')).toMatch(/-Xms2g in JAVA_TOOL_OPTIONS is above the new heap \(1848 MiB\).*The new value below drops it/);
+    // An -Xms at or under the new heap stays.
+    const small = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xms512m -Xmx2g' } }), 2464)!;
+    expect(small.initialHeapAbove).toEqual([]);
+    expect(small.newValue).toBe('-Xms512m -XX:MaxRAMPercentage=75.0');
+    // In the command while the fix goes to JAVA_TOOL_OPTIONS: named, with where to remove it.
+    const elsewhere = adviseRuntime(
+      input({ command: ['java', '-XX:InitialHeapSize=3g', '-jar', 'app.jar'], environment: { JAVA_TOOL_OPTIONS: '-Xmx3g' } }),
+      2464,
+    )!;
+    expect(elsewhere.envVar).toBe('JAVA_TOOL_OPTIONS');
+    expect(elsewhere.problems.join('\n')).toMatch(/-XX:InitialHeapSize=3g in the command is above the new heap.*Remove it from the command/);
+  });
+
+  it('gives no percentage when there is no hard limit: the JVM would size its heap from the whole instance', () => {
+    const none = adviseRuntime(input({ image: 'tomcat:10', environment: { CATALINA_OPTS: '-Dfile.encoding=UTF-8' } }), null)!;
+    expect(none.recommendedFlag).toBeNull();
+    expect(none.newValue).toBeNull();
+    expect(none.problems.join('\n')).toMatch(/No hard memory limit: the JVM takes its default 25 % of the whole instance's memory.*hard limit first/);
+    const percent = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75.0' } }), null)!;
+    expect(percent.recommendedFlag).toBeNull();
+    expect(percent.problems.join('\n')).toMatch(/takes MaxRAMPercentage=75.0 of the whole instance's memory/);
+  });
+
   it('flags MaxRAMPercentage=95', () => {
     const advice = adviseRuntime(input({ environment: { JAVA_OPTS: '-XX:MaxRAMPercentage=95.0' } }), 2048)!;
     expect(advice.problems[0]).toMatch(/under 5 %/);
