@@ -68,9 +68,11 @@ export function renderJsonFragment(rec: Recommendation, ctx: FixContext): string
 
 /** The container's new limits; with no hard limit proposed, the reservation alone (memory stays unset). */
 function containerLimits(rec: Recommendation): Record<string, unknown> {
-  return rec.memory === null
-    ? { name: rec.container, memoryReservation: rec.memoryReservation }
-    : { name: rec.container, memory: rec.memory, memoryReservation: rec.memoryReservation };
+  return {
+    name: rec.container,
+    ...(rec.memory === null ? {} : { memory: rec.memory }),
+    ...(rec.memoryReservation === null ? {} : { memoryReservation: rec.memoryReservation }),
+  };
 }
 
 function taskDefinitionRef(ctx: FixContext): string {
@@ -85,7 +87,9 @@ export function renderCliSteps(rec: Recommendation, ctx: FixContext): string {
   const r = region ? ` --region ${shQuote(region)}` : '';
   const family = ctx.taskDefinition?.family ?? ctx.task.family ?? 'FAMILY';
   const size = taskSize(rec, ctx);
-  const limits = rec.memory === null ? `.memoryReservation = ${rec.memoryReservation}` : `.memory = ${rec.memory} | .memoryReservation = ${rec.memoryReservation}`;
+  const limits = [rec.memory === null ? null : `.memory = ${rec.memory}`, rec.memoryReservation === null ? null : `.memoryReservation = ${rec.memoryReservation}`]
+    .filter((x) => x !== null)
+    .join(' | ') || '.';
   const rt = ctx.runtime?.recommendedFlag && ctx.runtime.envVar && ctx.runtime.newValue !== null ? ctx.runtime : null;
   // The heap flag's variable, in place (its other options kept), or added: the new revision carries the heap fix too.
   const env = rt
@@ -169,7 +173,7 @@ export function renderCdkSnippet(rec: Recommendation, ctx: FixContext): string {
   }
   lines.push(`taskDefinition.addContainer(${tsString(rec.container)}, {`, `  // image, logging, ... unchanged`);
   if (rec.memory !== null) lines.push(`  memoryLimitMiB: ${rec.memory},`);
-  lines.push(`  memoryReservationMiB: ${rec.memoryReservation},`);
+  if (rec.memoryReservation !== null) lines.push(`  memoryReservationMiB: ${rec.memoryReservation},`);
   const rt = ctx.runtime;
   if (rt?.recommendedFlag && rt.envVar) {
     lines.push(

@@ -277,6 +277,20 @@ export function utilizationDenominator(taskDefinition: TaskDefinition | null, ta
   return sum > 0 ? sum : null;
 }
 
+/**
+ * What caps a task- or service-scope series (the task's usage can never go above it): the task memory, or the sum of
+ * the containers' hard limits when every container has one (a single container's own limit caps the task's usage
+ * too); the smaller of the two. Null when something in the task has no cap (EC2, reservations only): then nothing is
+ * censored, and the reservations that form the percentage's denominator are not a limit.
+ */
+export function taskUsageCeiling(taskDefinition: TaskDefinition | null, task: TaskSnapshot): number | null {
+  const taskMemory = taskDefinition?.memory ?? task.memory ?? null;
+  const containers: { memory: number | null }[] = taskDefinition?.containers ?? task.containers;
+  const hardSum = containers.length > 0 && containers.every((c) => c.memory !== null) ? containers.reduce((acc, c) => acc + (c.memory ?? 0), 0) : null;
+  if (taskMemory !== null && hardSum !== null) return Math.min(taskMemory, hardSum);
+  return taskMemory ?? hardSum;
+}
+
 export interface SeriesContext {
   task: TaskSnapshot;
   taskDefinition: TaskDefinition | null;
@@ -318,7 +332,7 @@ export function selectMemorySeries(raw: RawMemoryMetrics, ctx: SeriesContext): {
     } else {
       scope = dataset.source === 'aws-ecs-service' || dataset.source === 'container-insights-service' ? 'service' : 'task';
       const denominator = utilizationDenominator(ctx.taskDefinition, ctx.task);
-      ceiling = taskMemory ?? denominator;
+      ceiling = taskUsageCeiling(ctx.taskDefinition, ctx.task);
       if (dataset.unit === 'percent') {
         scale = denominator ? denominator / 100 : null;
         if (scale === null) {

@@ -311,6 +311,12 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   reasons.push(`${pts.length.toString()} points over ${fmt(hours)} h (${series.periodSeconds.toString()} s period, ${series.scope} scope)`);
   if (censored && ceiling !== null) {
     reasons.push(`peak ${fmt(peak)} MiB = ${pct(peak / ceiling)} of the ${fmt(ceiling)} MiB limit: censored, the real demand is higher`);
+  } else if (ceiling !== null && opts.limitMiB !== null) {
+    // The kill proves the demand reached the killed container's limit: the series just does not show it.
+    reasons.push(
+      `peak ${fmt(peak)} MiB = ${pct(peak / ceiling)} of the ${fmt(ceiling)} MiB limit: the series does not show the kill (its last sample is missing, ` +
+        `or the rise came between samples), but the kill shows the demand reached ${fmt(opts.limitMiB)} MiB`,
+    );
   } else if (ceiling !== null) {
     reasons.push(`peak ${fmt(peak)} MiB = ${pct(peak / ceiling)} of the ${fmt(ceiling)} MiB limit: not censored`);
   } else {
@@ -409,6 +415,11 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   }
   if (leak) {
     pattern = 'leak';
+  } else if (!(top > 0)) {
+    // Every point 0 and no limit to say where the kill was: a metric that reported nothing, not a usage pattern.
+    pattern = 'unknown';
+    confidenceOut = 'low';
+    reasons.push('the series shows no usage at all (every point 0) and no limit for the kill: no pattern to read from it');
   } else if (baseline >= CHRONIC_SHARE * top) {
     pattern = 'chronic';
     reasons.push(`usage sits high: median per-period peak ${fmt(baseline)} MiB = ${pct(baseline / top)} of ${fmt(top)} MiB: undersized`);

@@ -224,6 +224,8 @@ export interface PatternAnalysis {
   evidence: Evidence;
   /** Leak only: hours until usage reaches the given limit at the current growth rate. */
   nextKillEstimateHours: number | null;
+  /** The limit that estimate is for, when it is the proposed one (absent or null: the limit at the kill). */
+  nextKillAtMiB?: number | null;
   reasons: string[];
 }
 
@@ -262,8 +264,8 @@ export interface Recommendation {
    * and no usage data: a cap sized from nothing could kill a container that used more than it before.
    */
   memory: number | null;
-  /** Container soft limit, MiB. */
-  memoryReservation: number;
+  /** Container soft limit, MiB. Null: leave it unset (a task whose containers share the task memory, none of them capped). */
+  memoryReservation: number | null;
   /** Task-level memory when it must be set or change (always set on Fargate), else null. */
   taskMemory: number | null;
   taskCpu: number | null;

@@ -136,6 +136,21 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   // Usage attributed to the killed container.
   const ev = input.analysis.evidence;
   const shared = (input.seriesScope === 'task' || input.seriesScope === 'service') && siblings.length > 0;
+  // Task usage minus the others' reservations is this container's only when the others are small beside it: their
+  // use above or below what they reserve is the error. With another container that reserves nothing (its share
+  // unknown), or others reserving more than this container's own size, the series cannot say what this one used.
+  const ownSize = memory ?? reservation ?? 0;
+  const unknownShare = siblings.filter((c) => c.memoryReservation === null && c.memory === null);
+  const unattributable = shared && (unknownShare.length > 0 || siblingsReserved > ownSize);
+  if (unattributable && ev.points > 0) {
+    reasons.push(
+      `the series measures the whole ${input.seriesScope === 'task' ? 'task' : "service's tasks"}, and ` +
+        (unknownShare.length > 0
+          ? `${unknownShare.map((c) => c.name).join(', ')} reserve${unknownShare.length === 1 ? 's' : ''} no memory, so ${input.container}'s part of it is unknown`
+          : `the other containers reserve ${fmt(siblingsReserved)} MiB, more than ${input.container}'s ${fmt(ownSize)} MiB, so their use above or below it would swamp ${input.container}'s`) +
+        `: sized from the limits alone (Container Insights with enhanced observability measures each container)`,
+    );
+  }
   const attribute = (v: number | null | undefined): number | null => {
     if (v === null || v === undefined) return null;
     if (!shared) return v;
@@ -144,10 +159,10 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     const own = Math.max(0, v - siblingsReserved);
     return memory !== null ? Math.min(own, memory) : own;
   };
-  const peak = attribute(ev.peakMiB);
-  const avg = attribute(ev.averageMiB);
-  const base = attribute(ev.baselineMiB ?? ev.averageMiB);
-  if (shared && ev.peakMiB !== null) {
+  const peak = unattributable ? null : attribute(ev.peakMiB);
+  const avg = unattributable ? null : attribute(ev.averageMiB);
+  const base = unattributable ? null : attribute(ev.baselineMiB ?? ev.averageMiB);
+  if (shared && !unattributable && ev.peakMiB !== null) {
     reasons.push(
       `the series measures the whole ${input.seriesScope === 'task' ? 'task' : "service's tasks"}, not ${input.container}: ` +
         `usage attributed as ${input.seriesScope} usage minus the other containers' reservations (${siblings.map((s) => s.name).join(', ')}: ${fmt(siblingsReserved)} MiB), ` +
@@ -179,6 +194,36 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
         `Measure the real peak (Container Insights), then reserve its average and cap it above the peak`,
     );
     return { container: input.container, memory: null, memoryReservation: soft, taskMemory: null, taskCpu: null, current, reasons, deadEnds };
+  }
+
+  // No container in the task has a hard limit and the task has a memory size: the containers share it, and the
+  // kernel killed this one when the task as a whole ran out. The fix is the task size; a cap invented for this
+  // container (from usage it cannot be told apart from the others') could kill it below what it needs.
+  if (input.kind === 'oom-killed' && memory === null && taskMemory !== null && siblings.length > 0 && siblings.every((c) => c.memory === null)) {
+    const taskPeak = shared && ev.peakMiB !== null && !ev.censored ? ev.peakMiB : null;
+    const needTask = Math.max(taskMemory * 1.25, taskMemory + 100, (taskPeak ?? 0) * 1.15);
+    reasons.push(
+      `no container in the task has a hard limit: all share the ${fmt(taskMemory)} MiB task memory, so this OOM was the task running out as a whole, ` +
+        `and the kernel killed ${input.container}; the fix is the task size: max(${fmt(taskMemory)} × 1.25, ${fmt(taskMemory)} + 100` +
+        (taskPeak !== null ? `, task peak ${fmt(taskPeak)} × 1.15` : '') +
+        `) = ${fmt(needTask)} MiB; no hard limit is set for ${input.container}, and its reservation stays ${reservation === null ? 'unset' : `${fmt(reservation)} MiB`}`,
+    );
+    deadEnds.push(
+      `no container hard limits in a shared task: any container can take the memory the others need. Measure each one (Container Insights with enhanced observability), ` +
+        `then give the sidecars hard limits so a runaway one is the one killed`,
+    );
+    let newTaskMemory: number;
+    let newTaskCpu: number | null = taskCpu;
+    if (isFargate(input)) {
+      const size = fargateTaskSize(needTask, taskCpu);
+      newTaskMemory = size?.memory ?? FARGATE_MAX_MEMORY_MIB;
+      newTaskCpu = size?.cpu ?? 16384;
+      reasons.push(size ? `task memory ${fmt(newTaskMemory)} MiB at cpu ${String(newTaskCpu)}: the smallest Fargate size for ${fmt(needTask)} MiB` : 'beyond the largest Fargate task (120 GB): split the work across tasks or move to EC2');
+    } else {
+      newTaskMemory = roundUp(needTask, MEMORY_STEP_MIB);
+      reasons.push(`task memory ${fmt(newTaskMemory)} MiB, rounded up to a multiple of ${MEMORY_STEP_MIB.toString()} MiB`);
+    }
+    return { container: input.container, memory: null, memoryReservation: reservation, taskMemory: newTaskMemory, taskCpu: newTaskCpu, current, reasons, deadEnds };
   }
 
   let hard: number;
@@ -282,6 +327,11 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
         ? `memoryReservation ${fmt(soft)} MiB: no hard limit, so the reservation must cover what it uses: max(average ${fmt(avg)} × 1.1, ${fmt(used)})`
         : `memoryReservation ${fmt(soft)} MiB = average ${fmt(avg)} MiB × 1.1, rounded up, at most the hard limit`,
     );
+    if (reservation !== null && soft < reservation) {
+      // After an OOM a smaller reservation only lets the scheduler pack more beside it (EC2): keep what it had.
+      soft = Math.min(hard, reservation);
+      reasons.push(`memoryReservation kept at ${fmt(soft)} MiB: the average is lower, but lowering a reservation right after an OOM lets the scheduler pack more tasks beside it`);
+    }
     const realUse = memory === null ? Math.max(avg, peak ?? 0) : avg;
     if (reservation !== null && reservation < 0.8 * realUse) {
       deadEnds.push(
@@ -315,7 +365,8 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
       newTaskMemory = fargate ? taskMemory : null;
       reasons.push(`task memory ${fmt(taskMemory)} MiB still holds the containers' ${fmt(need)} MiB`);
     } else {
-      if (taskMemory !== null && memory !== null && memory + siblingsHard <= taskMemory) {
+      const noBiggerSize = fargate && fargateTaskSize(need, taskCpu) === null;
+      if (taskMemory !== null && memory !== null && memory + siblingsHard <= taskMemory && !noBiggerSize) {
         deadEnds.push(
           `hard limit raised with no room in the task memory: ${fmt(hard)} MiB + the others' ${fmt(siblingsHard)} MiB = ${fmt(need)} MiB > task memory ${fmt(taskMemory)} MiB; raise the task size too`,
         );

@@ -326,7 +326,7 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
     currentFlag = percent.flag;
     const value = Number(percent.flag.split('=')[1]);
     if (value > HEAP_SHARE_MAX * 100) {
-      problems.push(`${percent.flag} leaves under ${100 - value} % of the limit for non-heap memory; use ${recommendedFlag}.`);
+      problems.push(`${percent.flag} leaves only ${Math.round((100 - value) * 10) / 10} % of the limit for non-heap memory; use ${recommendedFlag}.`);
     }
   } else if (limitMiB) {
     problems.push(

@@ -15,7 +15,7 @@ export interface TriageJson {
     container: string;
     /** Null: keep no hard limit (a container that had none, with no usage data to size one). */
     memory: number | null;
-    memoryReservation: number;
+    memoryReservation: number | null;
     taskMemory: number | null;
     taskCpu: number | null;
     current: { memory: number | null; memoryReservation: number | null; taskMemory: number | null; taskCpu: number | null };
@@ -105,7 +105,10 @@ export function renderTriageText(result: TriageResult): string {
         `${e.censored ? ', censored at the limit' : ''}`,
     );
     for (const reason of analysis.reasons) lines.push(`  - ${reason}`);
-    if (analysis.nextKillEstimateHours !== null) lines.push(`  next kill in about ${analysis.nextKillEstimateHours.toFixed(1)} h at the current limit`);
+    if (analysis.nextKillEstimateHours !== null) {
+      const at = analysis.nextKillAtMiB != null ? `the proposed ${analysis.nextKillAtMiB} MiB limit` : 'the current limit';
+      lines.push(`  next kill in about ${analysis.nextKillEstimateHours.toFixed(1)} h at ${at}`);
+    }
   }
   if (recommendation) {
     const c = recommendation.current;

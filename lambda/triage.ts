@@ -107,7 +107,11 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
   const { series, notes } = target
     ? selectMemorySeries(evidence.metrics, { task, taskDefinition, container: target })
     : { series: { source: 'none', scope: 'none', periodSeconds: 60, points: [], ceilingMiB: null } as MemorySeries, notes: [] as string[] };
-  const analysis = analyzeMemory(series, { limitMiB: series.ceilingMiB, now: options.now });
+  // The kill proves the demand reached the killed container's limit. In a task- or service-scope series that limit is
+  // the series' ceiling only when the container is alone in its task; beside others, the task's usage at the kill is
+  // unknown (the ceiling then only says whether the series was censored).
+  const alone = (taskDefinition?.containers.length ?? task.containers.length) <= 1;
+  const analysis = analyzeMemory(series, { limitMiB: series.scope === 'container' || alone ? series.ceilingMiB : null, now: options.now });
   analysis.reasons = [...notes, ...analysis.reasons];
 
   const targetVerdict = classification.containers.find((c) => c.name === target) ?? null;
@@ -157,6 +161,7 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
           `(${analysis.nextKillEstimateHours === null ? 'unknown' : `${analysis.nextKillEstimateHours.toFixed(1)} h`} at the current limit)`,
       );
       analysis.nextKillEstimateHours = atProposed;
+      analysis.nextKillAtMiB = proposed;
     }
   }
   const currentLimit = containerDef?.memory ?? eventContainer?.memory ?? taskDefinition?.memory ?? task.memory ?? null;

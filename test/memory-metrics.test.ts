@@ -8,10 +8,12 @@ import {
   parseMetricStatistics,
   type RawMemoryMetrics,
   selectMemorySeries,
+  taskUsageCeiling,
   utilizationDenominator,
 } from '../lambda/memory-metrics';
 import { parseTaskStateChange } from '../lambda/parse-task';
 import { parseTaskDefinition } from '../lambda/parse-task-definition';
+import { analyzeMemory } from '../lambda/memory-pattern';
 import { EXAMPLES, SHARED_FIXTURES, loadFixtures, loadJson } from './helpers/fixtures';
 
 const task = parseTaskStateChange(loadJson(`${EXAMPLES}/oom-event.json`));
@@ -172,6 +174,25 @@ describe('selectMemorySeries', () => {
     expect(series).toMatchObject({ source: 'aws-ecs-service', scope: 'service', ceilingMiB: 1024 });
     expect(series.points[0]).toMatchObject({ maxMiB: 1024, avgMiB: 512 });
     expect(notes[0]).toMatch(/all 2 containers together/);
+  });
+
+  it('caps a task-scope series at what caps the task: the one container\'s own hard limit, or nothing when something has no cap', () => {
+    const percent75 = raw([{ source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points: [{ t: NOW - 60_000, max: 75, avg: 70 }] }]);
+    // One container with a 1536 MiB hard limit in a 2048 MiB Fargate task: 75 % of the task is the container's limit.
+    const single = { ...def, memory: 2048, containers: [{ ...def.containers[0]!, memory: 1536 }] };
+    const one = selectMemorySeries(percent75, { task, taskDefinition: single, container: single.containers[0]!.name });
+    expect(one.series).toMatchObject({ scope: 'service', ceilingMiB: 1536 });
+    expect(one.series.points[0]!.maxMiB).toBe(1536);
+    expect(analyzeMemory(one.series, { limitMiB: one.series.ceilingMiB, now: NOW }).evidence.censored).toBe(true);
+    // EC2 with reservations only and no task memory: the percentage's denominator (the reservations) is no limit.
+    const soft = { ...def, memory: null, containers: def.containers.map((c) => ({ ...c, memory: null, memoryReservation: 256 })) };
+    const none = selectMemorySeries(percent75, { task: { ...task, memory: null }, taskDefinition: soft, container: 'app' });
+    expect(none.series.ceilingMiB).toBeNull();
+    expect(none.series.points[0]!.maxMiB).toBe(384); // 75 % of the 512 MiB of reservations
+    expect(taskUsageCeiling(soft, { ...task, memory: null })).toBeNull();
+    // Every container capped, no task memory: the sum of the hard limits.
+    const hard = { ...def, memory: null, containers: def.containers.map((c) => ({ ...c, memory: 300 })) };
+    expect(taskUsageCeiling(hard, { ...task, memory: null })).toBe(600);
   });
 
   it('drops points with impossible values (over 100 TiB) and says so, so nothing downstream reads Infinity', () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderFixSnippets } from '../lambda/fix-snippets';
-import type { TaskDefinition } from '../lambda/model';
+import type { PatternAnalysis, TaskDefinition } from '../lambda/model';
 import { recommendMemory } from '../lambda/recommend-memory';
 import { renderChatbot } from '../lambda/render-chatbot';
 import { renderEmailBody } from '../lambda/render-email';
@@ -67,13 +67,29 @@ describe('an OOM-killed container with no hard limit and no task memory', () => 
     expect(r.memory!).toBeGreaterThanOrEqual(900 * 1.15);
   });
 
-  it('keeps sizing a hard limit on Fargate, where the task memory caps it', () => {
+  const noData = (): PatternAnalysis => ({ pattern: 'unknown', confidence: 'low', nextKillEstimateHours: null, reasons: [], evidence: { source: 'none', points: 0, hours: 0, peakMiB: null, averageMiB: null, slopeMiBPerHour: null, censored: false } });
+
+  it('on Fargate alone in its task, keeps sizing a hard limit, which the task memory caps', () => {
+    const alone = { ...td, containers: [td.containers[0]!], memory: 2048, cpu: 512, requiresCompatibilities: ['FARGATE'] };
     const r = recommendMemory({
-      container: 'app', kind: 'oom-killed', launchType: 'FARGATE', taskDefinition: { ...td, memory: 2048, cpu: 512, requiresCompatibilities: ['FARGATE'] },
-      eventContainer: null, eventTaskMemory: null, eventTaskCpu: null,
-      analysis: { pattern: 'unknown', confidence: 'low', nextKillEstimateHours: null, reasons: [], evidence: { source: 'none', points: 0, hours: 0, peakMiB: null, averageMiB: null, slopeMiBPerHour: null, censored: false } },
-      seriesScope: 'none',
+      container: 'app', kind: 'oom-killed', launchType: 'FARGATE', taskDefinition: alone,
+      eventContainer: null, eventTaskMemory: null, eventTaskCpu: null, analysis: noData(), seriesScope: 'none',
     })!;
     expect(r.memory).not.toBeNull();
+  });
+
+  it('when no container of a shared task has a hard limit, the task ran out as a whole: the fix is the task size, no invented cap', () => {
+    // Fargate 1024/2048, app and log_router without hard limits; log_router was the one the kernel killed.
+    const shared = { ...td, memory: 2048, cpu: 1024, requiresCompatibilities: ['FARGATE'] };
+    const r = recommendMemory({
+      container: 'log_router', kind: 'oom-killed', launchType: 'FARGATE', taskDefinition: shared,
+      eventContainer: null, eventTaskMemory: null, eventTaskCpu: null, analysis: noData(), seriesScope: 'none',
+    })!;
+    expect(r.memory).toBeNull();
+    expect(r.memoryReservation).toBe(50); // unchanged
+    expect(r.taskMemory).toBe(3072); // max(2048 × 1.25, 2048 + 100) = 2560 → the next Fargate size at 1 vCPU
+    expect(r.taskCpu).toBe(1024);
+    expect(r.reasons.join('\n')).toMatch(/the task running out as a whole/);
+    expect(r.deadEnds.join('\n')).toMatch(/give the sidecars hard limits/);
   });
 });

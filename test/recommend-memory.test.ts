@@ -144,6 +144,32 @@ describe('recommendMemory', () => {
     expect(r.reasons.join('\n')).toContain("minus the other containers' reservations (log-router: 256 MiB)");
   });
 
+  it('task-scope usage is not attributed to a container the others dwarf, or when another reserves nothing', () => {
+    const taskSeries = analysis('chronic', { source: 'container-insights-task', peakMiB: 1300, averageMiB: 1100, baselineMiB: 1150, censored: false });
+    // The x-ray daemon (64/32) beside a 1024 MiB app: task usage minus the app's reservation is the app's deviation, not the daemon's use.
+    const small = taskDef([container('app', 1024, 1024), container('xray', 64, 32)], 512, 2048);
+    const r = recommendMemory(input({ container: 'xray', taskDefinition: small, seriesScope: 'task', analysis: taskSeries }))!;
+    expect(r.reasons.join('\n')).toMatch(/the other containers reserve 1024 MiB, more than xray's 64 MiB.*sized from the limits alone/);
+    expect(r.memory).toBe(128); // KRR's OOM rule from the limit alone (64 × 1.25 = 80), raised to the 128 MiB floor
+    expect(r.memoryReservation).toBe(64); // never lowered below the 32 it had; the old limit, known to be reached
+    // Another container reserving nothing: its share, and so this one's, is unknown.
+    const unknown = taskDef([container('app', 1536), container('sidecar', null, null)], 512, 2048);
+    const u = recommendMemory(input({ taskDefinition: unknown, seriesScope: 'task', analysis: taskSeries }))!;
+    expect(u.reasons.join('\n')).toMatch(/sidecar reserves no memory, so app's part of it is unknown/);
+    expect(u.reasons.join('\n')).not.toMatch(/usage attributed as/);
+  });
+
+  it('never lowers a reservation right after an OOM, even when the average is lower', () => {
+    const td = taskDef([container('app', 6144, 4096)], null, null, 'EC2');
+    const r = recommendMemory(input({
+      launchType: 'EC2',
+      taskDefinition: td,
+      analysis: analysis('chronic', { peakMiB: 6144, averageMiB: 3000, baselineMiB: 5000 }),
+    }))!;
+    expect(r.memoryReservation).toBe(4096); // average × 1.1 = 3312 would let the scheduler pack more beside it
+    expect(r.reasons.join('\n')).toMatch(/memoryReservation kept at 4096 MiB/);
+  });
+
   it('EC2 reservation-only container: keeps taskMemory null and sizes the reservation to what it uses', () => {
     const td = taskDef([container('app', null, 512)], null, null, 'EC2');
     const r = recommendMemory(input({
@@ -173,6 +199,8 @@ describe('recommendMemory', () => {
     expect(r.taskCpu).toBe(16384);
     expect(r.memory).toBeLessThanOrEqual(122880);
     expect(r.reasons.join('\n')).toContain('beyond the largest Fargate task');
+    // No "raise the task size too": there is no bigger Fargate size.
+    expect(r.deadEnds.join('\n')).not.toMatch(/raise the task size/);
   });
 
   it('never lowers a limit already at the largest Fargate task, unless the current limits do not fit in it', () => {

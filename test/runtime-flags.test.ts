@@ -68,7 +68,7 @@ describe('JVM', () => {
 
   it('flags MaxRAMPercentage=95', () => {
     const advice = adviseRuntime(input({ environment: { JAVA_OPTS: '-XX:MaxRAMPercentage=95.0' } }), 2048)!;
-    expect(advice.problems[0]).toMatch(/under 5 %/);
+    expect(advice.problems[0]).toMatch(/leaves only 5 % of the limit/);
     expect(applyFlag('-XX:MaxRAMPercentage=95.0', advice)).toBe('-XX:MaxRAMPercentage=75.0');
   });
 

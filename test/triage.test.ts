@@ -2,6 +2,7 @@
  * The triage core on the cases a senior SRE would check by hand: a sidecar killed in a four-container task, a
  * standalone task, a stale revision, and an unexplained 137 with the memory at the limit.
  */
+import { renderTriageText } from '../lambda/triage-report';
 import { describe, expect, it, vi } from 'vitest';
 import type { MetricsQuery } from '../lambda/memory-metrics';
 import type { TaskDefinition } from '../lambda/model';
@@ -212,6 +213,9 @@ describe('leak', () => {
     const [, proposed, current] = /about ([\d.]+) h after a restart \(([\d.]+) h at the current limit\)/.exec(reason)!;
     expect(Number(proposed)).toBeGreaterThan(Number(current));
     expect(result.analysis.nextKillEstimateHours).toBe(Number(proposed));
+    expect(result.analysis.nextKillAtMiB).toBe(result.recommendation!.memory);
+    // The text report says which limit the estimate is for.
+    expect(renderTriageText(result)).toContain(`next kill in about ${Number(proposed).toFixed(1)} h at the proposed ${result.recommendation!.memory} MiB limit`);
     expect(result.suggestions.join(' ')).toMatch(/raising the limit only delays the next kill/);
     expect(result.runtime?.profiling).toMatch(/HeapDumpOnOutOfMemoryError/);
   });
