@@ -83,7 +83,7 @@ const cases: Case[] = [
   { name: 'No metrics at all', task: task(), definition: def(), metrics: null },
   {
     name: 'Node: --max-old-space-size=1800 in a 2048 MiB container',
-    task: task({}, { memory: '2048', memoryReservation: '1024', image: 'node:22-slim' }),
+    task: task({ memory: '4096', cpu: '1024' }, { memory: '2048', memoryReservation: '1024', image: 'node:22-slim' }),
     definition: def({ memory: 4096, cpu: 1024 }, { image: 'node:22-slim', memory: 2048, memoryReservation: 1024, environment: { NODE_OPTIONS: '--max-old-space-size=1800' } }),
     metrics: ci(24, 1, (m) => capped(2048)(1500 + 200 * Math.sin(m / 200) + (m < 30 ? 500 : 0))),
   },
@@ -145,7 +145,8 @@ cases.push({
   },
 });
 
-async function main(): Promise<void> {
+/** The Markdown table the README shows under "Diagnosis examples" (a test keeps the two the same). */
+export async function diagnosisTable(): Promise<string> {
   const rows: string[] = [];
   rows.push('| case | verdict | pattern (confidence) | evidence | current → recommended (memory / reservation / task) | runtime flag | next kill |');
   rows.push('| --- | --- | --- | --- | --- | --- | --- |');
@@ -172,7 +173,9 @@ async function main(): Promise<void> {
       `| ${c.name} | ${result.classification.verdict} (${result.confidence})${extra ? `, ${extra}` : ''} | ${result.analysis.pattern} (${result.analysis.confidence}) | ${e.source}, ${e.points} pts, ${e.hours.toFixed(1)} h, peak ${fmt(e.peakMiB)}, avg ${fmt(e.averageMiB)}, slope ${e.slopeMiBPerHour === null ? '-' : e.slopeMiBPerHour.toFixed(1)} | ${rec} | ${result.runtime?.recommendedFlag ?? '-'} | ${result.analysis.nextKillEstimateHours === null ? '-' : `${result.analysis.nextKillEstimateHours.toFixed(1)} h`} |`,
     );
   }
-  process.stdout.write(`${rows.join('\n')}\n`);
+  return `${rows.join('\n')}\n`;
 }
 
-void main();
+if (require.main === module) {
+  void diagnosisTable().then((table) => process.stdout.write(table));
+}
