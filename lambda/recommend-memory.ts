@@ -313,6 +313,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
         (uncensored > Math.max(excursion, floor) ? `, uncensored peak × 1.15 = ${fmt(uncensored)} MiB` : ''),
     );
   }
+  const unrounded = hard;
   hard = Math.max(128, roundUp(hard, MEMORY_STEP_MIB));
   reasons.push(`memory (hard limit) ${fmt(hard)} MiB, rounded up to a multiple of ${MEMORY_STEP_MIB.toString()} MiB${limit !== null ? ` (was ${fmt(limit)} MiB, ×${(hard / limit).toFixed(2)})` : ''}`);
 
@@ -354,7 +355,16 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     );
   }
 
-  // Task level: the containers' hard limits (reservation where none) must fit in the task memory.
+  // Task level: the containers' hard limits (reservation where none) must fit in the task memory. When only the 16 MiB
+  // rounding (or the 128 MiB minimum) pushes them past it, the limit takes what is left instead: a rounding must not
+  // double a task's size.
+  const room = taskMemory !== null ? taskMemory - siblingsHard : null;
+  if (room !== null && input.kind !== 'oom-at-start' && hard + siblingsHard > taskMemory! && unrounded <= room && (memory === null || room > memory)) {
+    const fitted = Math.floor(room / MEMORY_STEP_MIB) * MEMORY_STEP_MIB >= unrounded ? Math.floor(room / MEMORY_STEP_MIB) * MEMORY_STEP_MIB : room;
+    reasons.push(`${fmt(fitted)} MiB instead of ${fmt(hard)}: the rounding (to ${MEMORY_STEP_MIB.toString()} MiB steps, at least 128 MiB) alone would not fit beside the others' ${fmt(siblingsHard)} MiB in the ${fmt(taskMemory!)} MiB task, and ${fmt(fitted)} MiB still covers the ${fmt(unrounded)} MiB the rule asks for`);
+    hard = fitted;
+    soft = Math.min(soft, hard);
+  }
   const need = hard + siblingsHard;
   let newTaskMemory: number | null = null;
   let newTaskCpu: number | null = taskCpu;

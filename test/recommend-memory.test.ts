@@ -159,6 +159,20 @@ describe('recommendMemory', () => {
     expect(u.reasons.join('\n')).not.toMatch(/usage attributed as/);
   });
 
+  it('does not let the rounding alone double a Fargate task: the limit takes what is left when that covers the rule', () => {
+    // log_router 100 MiB beside a 900 MiB app in a 1024 MiB task: the rule asks 1.2 × 100 = 120; 128 (the minimum,
+    // and a 16 MiB step) would need a 2048 MiB task, 124 fits.
+    const td = taskDef([container('app', 900), container('log_router', 100)], 512, 1024);
+    const r = recommendMemory(input({ container: 'log_router', taskDefinition: td, analysis: analysis('chronic', { peakMiB: 100, averageMiB: 90, baselineMiB: 95 }) }))!;
+    expect(r.memory).toBe(124);
+    expect(r.taskMemory).toBe(1024);
+    expect(r.reasons.join('\n')).toMatch(/124 MiB instead of 128: the rounding .* alone would not fit beside the others' 900 MiB/);
+    // When the rule itself needs more than what is left, the task grows as before.
+    const big = recommendMemory(input({ container: 'log_router', taskDefinition: td, analysis: analysis('chronic', { peakMiB: 100, averageMiB: 60, baselineMiB: 60 }, 'low') }))!;
+    expect(big.memory).toBeGreaterThan(124);
+    expect(big.taskMemory).toBe(2048);
+  });
+
   it('never lowers a reservation right after an OOM, even when the average is lower', () => {
     const td = taskDef([container('app', 6144, 4096)], null, null, 'EC2');
     const r = recommendMemory(input({
