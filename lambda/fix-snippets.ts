@@ -3,6 +3,7 @@
  * (describe -> jq edit -> register -> update-service), a CDK snippet, and the runtime heap flag. Pure.
  */
 import type { Recommendation, RuntimeAdvice, TaskDefinition, TaskSnapshot } from './model';
+import { HEAP_WORD } from './runtime-flags';
 
 export interface FixSnippets {
   /** containerDefinitions / task-size fragment (task cpu and memory are strings, as the API takes them). */
@@ -90,10 +91,14 @@ export function renderCliSteps(rec: Recommendation, ctx: FixContext): string {
   const limits = [rec.memory === null ? null : `.memory = ${rec.memory}`, rec.memoryReservation === null ? null : `.memoryReservation = ${rec.memoryReservation}`]
     .filter((x) => x !== null)
     .join(' | ') || '.';
-  const rt = ctx.runtime?.recommendedFlag && ctx.runtime.envVar && ctx.runtime.newValue !== null ? ctx.runtime : null;
-  // The heap flag's variable, in place (its other options kept), or added: the new revision carries the heap fix too.
+  const rt = ctx.runtime?.recommendedFlag && ctx.runtime.envVar && (ctx.runtime.runtime === 'jvm' || ctx.runtime.runtime === 'node') ? ctx.runtime : null;
+  // The heap flag's variable is edited in place, word by word (its other options kept as they are), or added: the new
+  // revision carries the heap fix too, and no variable's value is ever printed (it may hold a secret).
+  const heap = rt ? HEAP_WORD[rt.runtime === 'jvm' ? 'jvm' : 'node'] : '';
   const env = rt
-    ? ` | .environment = ((.environment // []) | if any(.[]; .name == $v) then map(if .name == $v then .value = $val else . end) else . + [{name: $v, value: $val}] end)`
+    ? ` | .environment = ((.environment // []) | if any(.[]; .name == $v) ` +
+      `then map(if .name == $v then .value = ((.value | split(" ") | map(select((test("${heap}") or (. as $w | any($drop[]; . == $w))) | not)) | join(" ")) + " " + $flag | ltrimstr(" ")) else . end) ` +
+      `else . + [{name: $v, value: $flag}] end)`
     : '';
   const edits = [`(.containerDefinitions[] | select(.name == $c)) |= (${limits}${env})`];
   if (size.changed) {
@@ -107,11 +112,12 @@ export function renderCliSteps(rec: Recommendation, ctx: FixContext): string {
     `  --query taskDefinition --output json > td.json`,
     ``,
     rt ? `# 2. Set the new limits and ${rt.envVar}, and strip the read-only fields` : `# 2. Set the new limits and strip the read-only fields`,
-    `jq --arg c ${shQuote(rec.container)}${rt ? ` --arg v ${shQuote(rt.envVar ?? '')} --arg val ${shQuote(rt.newValue ?? '')}` : ''} '`,
+    `jq --arg c ${shQuote(rec.container)}${rt ? ` --arg v ${shQuote(rt.envVar ?? '')} --arg flag ${shQuote(rt.recommendedFlag ?? '')} --argjson drop ${shQuote(JSON.stringify(rt.initialHeapAbove))}` : ''} '`,
     `  ${program}' td.json > td-new.json`,
     ``,
-    ...(ctx.runtime?.recommendedFlag && !ctx.runtime.envVar
-      ? [`#    and in the container's command: ${ctx.runtime.currentFlag ? `replace ${ctx.runtime.currentFlag} with` : 'add'} ${ctx.runtime.recommendedFlag}`, ``]
+    ...(ctx.runtime?.recommendedFlag && !ctx.runtime.envVar ? [`#    and in the container's command: ${commandEdit(ctx.runtime)}`, ``] : []),
+    ...(rt && overriddenEnv(ctx, rec.container, rt.envVar)
+      ? [`#    ${rt.envVar} was set by the RunTask overrides, which win over the task definition: change it there too`, ``]
       : []),
     `# 3. Register the new revision`,
     `aws ecs register-task-definition${r} --cli-input-json file://td-new.json \\`,
@@ -175,24 +181,41 @@ export function renderCdkSnippet(rec: Recommendation, ctx: FixContext): string {
   if (rec.memory !== null) lines.push(`  memoryLimitMiB: ${rec.memory},`);
   if (rec.memoryReservation !== null) lines.push(`  memoryReservationMiB: ${rec.memoryReservation},`);
   const rt = ctx.runtime;
-  if (rt?.recommendedFlag && rt.envVar) {
+  if (rt?.recommendedFlag && rt.envVar && (rt.currentFlag || rt.initialHeapAbove.length > 0)) {
+    lines.push(`  // environment ${rt.envVar}: ${wordEdit(rt)} (keep its other options)`);
+  } else if (rt?.recommendedFlag && rt.envVar) {
     lines.push(
-      `  environment: { ${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(rt.envVar) ? rt.envVar : tsString(rt.envVar)}: ${tsString(rt.newValue ?? rt.recommendedFlag)} }, // merge with your other variables`,
+      `  environment: { ${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(rt.envVar) ? rt.envVar : tsString(rt.envVar)}: ${tsString(rt.recommendedFlag)} }, // merge with your other variables (append to it if it is set)`,
     );
   } else if (rt?.recommendedFlag) {
-    lines.push(`  // command: ${rt.currentFlag ? `replace ${rt.currentFlag} with` : 'add'} ${rt.recommendedFlag}`);
+    lines.push(`  // command: ${commandEdit(rt)}`);
   }
   lines.push(`});`);
   return lines.join('\n');
 }
 
-/** The runtime step: what to paste (`copy`), with the words around it. */
+/** `replace -Xmx2g with -XX:MaxRAMPercentage=75.0 and remove -Xms2g`: flags only, never a variable's value. */
+function wordEdit(rt: RuntimeAdvice): string {
+  const remove = rt.initialHeapAbove.length > 0 ? ` and remove ${rt.initialHeapAbove.join(' ')}` : '';
+  return `${rt.currentFlag ? `replace ${rt.currentFlag} with` : 'add'} ${rt.recommendedFlag ?? ''}${remove}`;
+}
+
+function commandEdit(rt: RuntimeAdvice): string {
+  return wordEdit(rt);
+}
+
+/** The variable came from the task's RunTask overrides (which win over the task definition). */
+function overriddenEnv(ctx: FixContext, container: string, envVar: string | null): boolean {
+  return envVar !== null && ctx.task.overrides?.containers.some((c) => c.name === container && c.environment[envVar] !== undefined) === true;
+}
+
+/** The runtime step: what to paste (`copy`, the flag), with the words around it; a variable's value never appears. */
 export function runtimeStep(runtime: RuntimeAdvice | null): FixSnippets['runtimeStep'] {
   if (!runtime?.recommendedFlag) return null;
-  const replaces = runtime.currentFlag ? ` (replaces ${runtime.currentFlag})` : '';
-  if (runtime.envVar) return { before: 'Set ', copy: `${runtime.envVar}=${runtime.newValue ?? runtime.recommendedFlag}`, after: replaces };
-  if (runtime.currentFlag) return { before: `In the container command, replace ${runtime.currentFlag} with `, copy: runtime.recommendedFlag, after: '' };
-  return { before: 'Add ', copy: runtime.recommendedFlag, after: ' to the container command' };
+  const remove = runtime.initialHeapAbove.length > 0 ? `, and remove ${runtime.initialHeapAbove.join(' ')}` : '';
+  const where = runtime.envVar ?? 'the container command';
+  if (runtime.currentFlag) return { before: `In ${where}, replace ${runtime.currentFlag} with `, copy: runtime.recommendedFlag, after: remove };
+  return { before: 'Add ', copy: runtime.recommendedFlag, after: ` to ${where}${remove}` };
 }
 
 export function renderRuntimeFlag(runtime: RuntimeAdvice | null): string | null {

@@ -239,11 +239,9 @@ export interface RuntimeAdvice {
   recommendedFlag: string | null;
   envVar: string | null;
   /**
-   * The whole new value of `envVar` (its other options kept, the old heap flags replaced), ready to paste; null when
-   * the flag goes in the command or nothing changes.
+   * Heap floors (`-Xms2g`, `-XX:InitialHeapSize=...`) above the heap the fix gives, where the fix goes (`envVar`, or the
+   * command): the JVM would raise its maximum heap to them, so the fix removes them too. Only flags, never a value.
    */
-  newValue: string | null;
-  /** Heap floors (`-Xms2g`) above the new heap: the JVM would raise its maximum heap to them. Removed from newValue. */
   initialHeapAbove: string[];
   problems: string[];
   /** Profiling advice for leaks, e.g. `--heapsnapshot-near-heap-limit=2` for Node. */

@@ -139,7 +139,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   // Task usage minus the others' reservations is this container's only when the others are small beside it: their
   // use above or below what they reserve is the error. With another container that reserves nothing (its share
   // unknown), or others reserving more than this container's own size, the series cannot say what this one used.
-  const ownSize = memory ?? reservation ?? 0;
+  const ownSize = memory ?? reservation ?? limit ?? 0;
   const unknownShare = siblings.filter((c) => c.memoryReservation === null && c.memory === null);
   const unattributable = shared && (unknownShare.length > 0 || siblingsReserved > ownSize);
   if (unattributable && ev.points > 0) {
@@ -248,7 +248,11 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     const nearLimit = enough && base >= 0.8 * used;
     const burst = enough && base < CHRONIC_SHARE * used ? base + SPIKE_EXCURSION.perTypicalRise * (used - base) : null;
     hard = nearLimit ? Math.min(vpa, krr) : Math.max(krr, burst ?? 0);
-    const lead = hasData ? `too little history to tell the pattern (${ev.points.toString()} points)` : 'no memory metrics';
+    const lead = hasData
+      ? `too little history to tell the pattern (${ev.points.toString()} points)`
+      : unattributable && ev.points > 0
+        ? `the ${input.seriesScope} series cannot be attributed to ${input.container}`
+        : 'no memory metrics';
     if (nearLimit) {
       reasons.push(
         `${lead}: usage sat at ${fmt(base ?? 0)} MiB, within 20 % of the ${fmt(used)} MiB reached at the kill, so the smaller published OOM bump: ` +
@@ -344,7 +348,9 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     }
   } else {
     soft = Math.min(hard, roundUp(Math.max(reservation ?? 0, limit ?? 0, 64), MEMORY_STEP_MIB));
-    reasons.push(`memoryReservation ${fmt(soft)} MiB: no usage data, so the old limit (known to be reached) at most the hard limit`);
+    reasons.push(
+      `memoryReservation ${fmt(soft)} MiB: ${unattributable && ev.points > 0 ? `no usage of ${input.container}'s own` : 'no usage data'}, so the old limit (known to be reached) at most the hard limit`,
+    );
   }
   if (input.analysis.pattern === 'leak') {
     const next = estimateNextKillHours(input.analysis, hard);

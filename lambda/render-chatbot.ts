@@ -115,7 +115,7 @@ export function renderChatbotFromContent(c: AlertContent, result: TriageResult):
   const rec = result.recommendation;
   if (rec) {
     ctx.recommendedMemoryMiB = rec.memory === null ? 'no hard limit' : String(rec.memory);
-    ctx.recommendedMemoryReservationMiB = String(rec.memoryReservation);
+    if (rec.memoryReservation !== null) ctx.recommendedMemoryReservationMiB = String(rec.memoryReservation);
     if (rec.taskMemory !== null) ctx.recommendedTaskMemoryMiB = String(rec.taskMemory);
     if (rec.taskCpu !== null) ctx.recommendedTaskCpu = String(rec.taskCpu);
   }

@@ -262,16 +262,16 @@ const JVM_MAX_HEAP = /(?:-Xmx|-XX:MaxHeapSize=)(\d+[kKmMgGtT]?)\b/;
 /** The heap's floor: `-Xms2g`, `-XX:InitialHeapSize=2g`, `-XX:MinHeapSize=2g`. */
 const JVM_MIN_HEAP = /(?:-Xms|-XX:InitialHeapSize=|-XX:MinHeapSize=)(\d+[kKmMgGtT]?)\b/;
 
-/** Every occurrence of a flag in every source (not only the one in effect). */
+/** Every whole-word occurrence of a flag in every source (not only the one in effect); `-Dx=-Xms4g` is not one. */
 function allFlags(input: RuntimeInput, pattern: RegExp, sources: FlagSource[], command: CommandToken[]): FoundFlag[] {
-  const global = new RegExp(pattern.source, 'g');
+  const whole = new RegExp(`^(?:${pattern.source})$`);
   const out: FoundFlag[] = [];
   for (const source of sources) {
     if (source === 'command') {
-      for (const part of command) for (const m of part.token.matchAll(global)) out.push({ envVar: part.from, flag: m[0] });
+      for (const part of command) if (whole.test(part.token)) out.push({ envVar: part.from, flag: part.token });
     } else {
       const value = input.environment[source.env];
-      if (value !== undefined) for (const m of value.matchAll(global)) out.push({ envVar: source.env, flag: m[0] });
+      if (value !== undefined) for (const word of value.split(/\s+/)) if (whole.test(word)) out.push({ envVar: source.env, flag: word });
     }
   }
   return out;
@@ -334,27 +334,40 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
         `so the heap follows the limit and a heap overflow is a Java OutOfMemoryError, not a container kill.`,
     );
   }
-  // No hard limit anywhere (EC2, a reservation only): the JVM sees the whole instance, so a percentage would size the
-  // heap from the memory of an instance that just ran out.
+  // No hard limit of its own (EC2 with a reservation only, or a container sharing its task's memory): the JVM sizes
+  // its heap from all the memory it sees, so a percentage would size it from memory that is not this container's.
   const noLimit = limitMiB === null;
   if (noLimit && !xmx) {
     problems.push(
-      `No hard memory limit: the JVM takes ${percent ? percent.flag.replace(/^-XX:/, '') : 'its default 25 %'} of the whole instance's memory, not of this container's share. ` +
+      `No hard memory limit of its own: the JVM takes ${percent ? percent.flag.replace(/^-XX:/, '') : 'its default 25 %'} of all the memory it sees (the instance's, or the whole task's), not of this container's share. ` +
         `Give the container a hard limit first (memory), then set ${recommendedFlag}; until then a fixed -Xmx below what the container should use.`,
     );
   }
-  const needsChange = problems.length > 0 && !noLimit;
-  // A heap floor above the new heap raises the maximum heap to it (HotSpot), and below an -Xmx it stops the JVM at
-  // start: every one above the heap the fix gives is named, and removed from the variable the fix rewrites.
-  const newHeap = limitMiB ? Math.floor(limitMiB * HEAP_SHARE) : null;
+  // A heap floor above the heap in effect after the fix raises the maximum heap to it (HotSpot), and above an -Xmx it
+  // stops the JVM at start: each one is named; the ones where the fix goes are removed with it.
+  const heapAfter =
+    limitMiB === null
+      ? null
+      : problems.length > 0
+        ? Math.floor(limitMiB * HEAP_SHARE)
+        : xmx
+          ? parseJvmSize(xmx.flag.replace(/^-Xmx|^-XX:MaxHeapSize=/, ''))
+          : Math.floor((limitMiB * (percent ? Number(percent.flag.split('=')[1]) : 25)) / 100);
+  const seen = new Set<string>();
   const floors =
-    needsChange && newHeap !== null
-      ? allFlags(input, JVM_MIN_HEAP, JVM_SOURCES, launch.options).filter((f) => (sizeOfFlag(f.flag) ?? 0) > newHeap)
-      : [];
+    heapAfter === null
+      ? []
+      : allFlags(input, JVM_MIN_HEAP, JVM_SOURCES, launch.options).filter((f) => {
+          const key = `${f.envVar ?? ''}\u0000${f.flag}`;
+          if (seen.has(key) || (sizeOfFlag(f.flag) ?? 0) <= heapAfter) return false;
+          seen.add(key);
+          return true;
+        });
+  const needsChange = (problems.length > 0 || floors.length > 0) && !noLimit;
   for (const f of floors) {
     problems.push(
-      `${f.flag} in ${f.envVar ?? 'the command'} is above the new heap (${newHeap} MiB): the JVM raises its maximum heap to the initial size, ` +
-        `and with a smaller -Xmx it does not start. ${f.envVar === envVar ? 'The new value below drops it' : `Remove it from ${f.envVar ?? 'the command'}`} (or set it to at most ${newHeap}m).`,
+      `${f.flag} in ${f.envVar ?? 'the command'} is above the heap (${heapAfter ?? 0} MiB): the JVM raises its maximum heap to the initial size, ` +
+        `and with a smaller -Xmx it does not start. ${f.envVar === envVar ? 'Remove it with the fix below' : `Remove it from ${f.envVar ?? 'the command'}`} (or set it to at most ${heapAfter ?? 0}m).`,
     );
   }
   // (A note, not a problem that calls for a change.) Without `java` in the command (a start script, or the image's own command when the task definition has none), a
@@ -367,16 +380,13 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
         `(the command does not run java itself${[...input.entryPoint, ...input.command].length === 0 ? ': the task definition leaves it to the image' : ''}).`,
     );
   }
-  const initialHeapAbove = floors.map((f) => f.flag);
-  const advice = { recommendedFlag: needsChange ? recommendedFlag : null, runtime: 'jvm' as const, initialHeapAbove: floors.filter((f) => f.envVar === envVar).map((f) => f.flag) };
   return {
     runtime: 'jvm',
     detectedFrom,
     currentFlag,
-    recommendedFlag: advice.recommendedFlag,
+    recommendedFlag: needsChange ? recommendedFlag : null,
     envVar,
-    newValue: envVar ? applyFlag(input.environment[envVar], advice) : null,
-    initialHeapAbove,
+    initialHeapAbove: needsChange ? floors.filter((f) => f.envVar === envVar).map((f) => f.flag) : [],
     problems,
     profiling:
       'Add -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/tmp (on a volume you can read), take `jcmd <pid> GC.heap_dump`, ' +
@@ -414,7 +424,6 @@ function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: 
     currentFlag: found?.flag ?? null,
     recommendedFlag: flag,
     envVar,
-    newValue: envVar ? applyFlag(input.environment[envVar], { runtime: 'node', recommendedFlag: flag }) : null,
     initialHeapAbove: [],
     problems,
     profiling:
@@ -442,7 +451,6 @@ export function adviseRuntime(input: RuntimeInput, limitMiB: number | null): Run
         currentFlag: null,
         recommendedFlag: null,
         envVar: null,
-        newValue: null,
         initialHeapAbove: [],
         problems: [],
         profiling:
@@ -456,7 +464,6 @@ export function adviseRuntime(input: RuntimeInput, limitMiB: number | null): Run
         currentFlag: null,
         recommendedFlag: null,
         envVar: null,
-        newValue: null,
         initialHeapAbove: [],
         problems: [],
         profiling: null,
@@ -464,22 +471,29 @@ export function adviseRuntime(input: RuntimeInput, limitMiB: number | null): Run
   }
 }
 
+/** A whole word that sets the heap size (the fix replaces it), as a regex source that jq's `test` reads too. */
+export const HEAP_WORD = {
+  jvm: '^(-Xmx[0-9]+[kKmMgGtT]?|-XX:MaxHeapSize=[0-9]+[kKmMgGtT]?|-XX:MaxRAMPercentage=[0-9]+([.][0-9]+)?)$',
+  node: '^--max[-_]old[-_]space[-_]size=[0-9]+$',
+} as const;
+
 /**
- * The new value of the env var that carries the flag: the old value with the heap flag replaced or appended, and the
- * heap floors above the new heap (`initialHeapAbove`) dropped; the other options stay as they were.
+ * The new value of the env var that carries the flag: the old value with its heap-size words (and the heap floors
+ * in `initialHeapAbove`) taken out, whole words only, and the flag appended; every other option stays as written.
  */
 export function applyFlag(current: string | undefined, advice: Pick<RuntimeAdvice, 'runtime' | 'recommendedFlag'> & { initialHeapAbove?: readonly string[] }): string | null {
   if (!advice.recommendedFlag) return null;
-  const base = current ?? '';
-  let next = base;
-  if (advice.runtime === 'jvm') {
-    next = base.replace(/\s*(?:-Xmx|-XX:MaxHeapSize=)\d+[kKmMgGtT]?\b/g, '').replace(/\s*-XX:MaxRAMPercentage=\d+(\.\d+)?/g, '');
-    for (const floor of advice.initialHeapAbove ?? []) {
-      next = next.replace(new RegExp(`(^|\\s)${floor.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=\\s|$)`, 'g'), '$1');
+  const heapWord = new RegExp(HEAP_WORD[advice.runtime === 'jvm' ? 'jvm' : 'node']);
+  const floors = new Set(advice.initialHeapAbove ?? []);
+  const out: string[] = [];
+  for (const part of (current ?? '').split(/(\s+)/)) {
+    if (part !== '' && !/^\s+$/.test(part) && (heapWord.test(part) || floors.has(part))) {
+      // A dropped word takes the separator before it along; the spacing elsewhere stays as written.
+      if (out.length > 0 && /^\s+$/.test(out[out.length - 1] as string)) out.pop();
+      continue;
     }
-    next = next.replace(/\s{2,}/g, ' ');
-  } else if (advice.runtime === 'node') {
-    next = base.replace(/\s*--max[-_]old[-_]space[-_]size=\d+/g, '');
+    out.push(part);
   }
-  return `${next.trim()} ${advice.recommendedFlag}`.trim();
+  const next = out.join('').replace(/^\s+|\s+$/g, '');
+  return next ? `${next} ${advice.recommendedFlag}` : advice.recommendedFlag;
 }

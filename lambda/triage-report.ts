@@ -1,6 +1,7 @@
 /**
  * The offline `triage` command's two outputs: the documented JSON document and a human report. Pure.
  */
+import { renderRuntimeFlag } from './fix-snippets';
 import type { TriageResult } from './model';
 
 export interface TriageJson {
@@ -130,7 +131,8 @@ export function renderTriageText(result: TriageResult): string {
     lines.push('');
     lines.push(`Runtime: ${runtime.runtime} (from ${runtime.detectedFrom ?? '?'})${runtime.currentFlag ? `, current ${runtime.currentFlag}` : ''}`);
     for (const problem of runtime.problems) lines.push(`  - ${problem}`);
-    if (runtime.recommendedFlag) lines.push(`  set ${runtime.envVar ?? 'the runtime options'}: ${runtime.recommendedFlag}`);
+    const step = renderRuntimeFlag(runtime);
+    if (step) lines.push(`  ${step}`);
     if (analysis.pattern === 'leak' && runtime.profiling) lines.push(`  profile: ${runtime.profiling}`);
   }
   if (result.warnings.length || result.suggestions.length) lines.push('');

@@ -111,7 +111,9 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
   // the series' ceiling only when the container is alone in its task; beside others, the task's usage at the kill is
   // unknown (the ceiling then only says whether the series was censored).
   const alone = (taskDefinition?.containers.length ?? task.containers.length) <= 1;
-  const analysis = analyzeMemory(series, { limitMiB: series.scope === 'container' || alone ? series.ceilingMiB : null, now: options.now });
+  const ownLimit = target ? (taskDefinition?.containers.find((c) => c.name === target)?.memory ?? task.containers.find((c) => c.name === target)?.memory ?? null) : null;
+  const killProvesCeiling = classification.verdict !== 'not-oom' && (alone || (series.scope === 'container' && ownLimit !== null));
+  const analysis = analyzeMemory(series, { limitMiB: killProvesCeiling ? series.ceilingMiB : null, now: options.now });
   analysis.reasons = [...notes, ...analysis.reasons];
 
   const targetVerdict = classification.containers.find((c) => c.name === target) ?? null;
@@ -164,10 +166,14 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
       analysis.nextKillAtMiB = proposed;
     }
   }
-  const currentLimit = containerDef?.memory ?? eventContainer?.memory ?? taskDefinition?.memory ?? task.memory ?? null;
-  const advice = target ? adviseRuntime(runtimeInputOf(containerDef, eventContainer?.image ?? null), recommendation?.memory ?? currentLimit) : null;
+  // The memory the runtime sees as its own: the container's hard limit (the proposed one when there is a fix), or the
+  // task's memory when it is alone in the task. A container sharing the task's memory has none of its own: no heap
+  // percentage is sized from the task's.
+  const currentLimit = containerDef?.memory ?? eventContainer?.memory ?? (alone ? (taskDefinition?.memory ?? task.memory ?? null) : null);
+  const heapLimit = recommendation ? (recommendation.memory ?? (alone ? recommendation.taskMemory : null)) : currentLimit;
+  const advice = target ? adviseRuntime(runtimeInputOf(containerDef, eventContainer?.image ?? null), heapLimit) : null;
   // A SIGKILL that is not an OOM is about SIGTERM handling: heap flags would only distract from the fix.
-  const runtime = advice && classification.verdict === 'not-oom' ? { ...advice, recommendedFlag: null, problems: [] } : advice;
+  const runtime = advice && classification.verdict === 'not-oom' ? { ...advice, recommendedFlag: null, initialHeapAbove: [], problems: [] } : advice;
 
   let staleRevision: TriageResult['staleRevision'] = null;
   if (deployed && deployed.revision !== null && task.revision !== null && deployed.revision > task.revision && deployed.taskDefinitionArn) {

@@ -57,7 +57,7 @@ describe('CLI steps', () => {
     for (const f of READ_ONLY_FIELDS) expect(cli).toContain(`.${f}`);
     expect(cli).toContain('(.containerDefinitions[] | select(.name == $c)) |= (.memory = 2560 | .memoryReservation = 1664 | .environment = ');
     expect(cli).toContain('# 2. Set the new limits and JAVA_TOOL_OPTIONS, and strip the read-only fields');
-    expect(cli).toContain('jq --arg c web --arg v JAVA_TOOL_OPTIONS --arg val -XX:MaxRAMPercentage=75.0 \'');
+    expect(cli).toContain(`jq --arg c web --arg v JAVA_TOOL_OPTIONS --arg flag -XX:MaxRAMPercentage=75.0 --argjson drop '[]' '`);
     expect(cli).toContain('.cpu = "1024"');
     expect(cli).toContain('.memory = "3072"');
     expect(cli).toContain('aws ecs register-task-definition --region eu-west-1 --cli-input-json file://td-new.json');
@@ -102,21 +102,35 @@ describe('CLI steps', () => {
     expect((added.containerDefinitions as { environment?: unknown }[])[0]!.environment).toEqual([{ name: 'JAVA_TOOL_OPTIONS', value: '-XX:MaxRAMPercentage=75.0' }]);
   });
 
-  it.skipIf(!hasJq())('keeps the variable\'s other options, quoted for the shell, and drops an -Xms above the new heap', () => {
-    const value = "-Xms2g -XX:+UseG1GC -Dapp.name='it''s' -Dfile.encoding=UTF-8";
-    const runtime = adviseRuntime({ image: 'eclipse-temurin:21', environment: { JAVA_TOOL_OPTIONS: `${value} -Xmx2g` }, command: [], entryPoint: [] }, 2464)!;
-    expect(runtime.newValue).toBe("-XX:+UseG1GC -Dapp.name='it''s' -Dfile.encoding=UTF-8 -XX:MaxRAMPercentage=75.0");
+  it.skipIf(!hasJq())('edits the variable word by word: its other options stay as written (quotes, $, spacing), an -Xms above the new heap goes', () => {
+    const value = "-Xms2g -XX:+UseG1GC -Dapp.name='it''s'  -Dpath=$HOME -Dbar=-Xmx4g -Djavax.net.ssl.trustStorePassword=hunter2 -Xmx2g";
+    const runtime = adviseRuntime({ image: 'eclipse-temurin:21', environment: { JAVA_TOOL_OPTIONS: value }, command: [], entryPoint: [] }, 2464)!;
+    expect(runtime.initialHeapAbove).toEqual(['-Xms2g']);
     const r: TriageResult = { ...oomChronic, runtime };
-    const out = runStep2(snippets(r).cli, describeOutput([{ name: 'JAVA_TOOL_OPTIONS', value: `${value} -Xmx2g` }]));
-    expect((out.containerDefinitions as { environment?: unknown }[])[0]!.environment).toEqual([{ name: 'JAVA_TOOL_OPTIONS', value: runtime.newValue }]);
-    expect(snippets(r).cdk).toContain(`environment: { JAVA_TOOL_OPTIONS: '-XX:+UseG1GC -Dapp.name=\\'it\\'\\'s\\' -Dfile.encoding=UTF-8 -XX:MaxRAMPercentage=75.0' }`);
+    const cli = snippets(r).cli;
+    const out = runStep2(cli, describeOutput([{ name: 'JAVA_TOOL_OPTIONS', value }, { name: 'DB_PASSWORD', value: 's3cret' }]));
+    expect((out.containerDefinitions as { environment?: unknown }[])[0]!.environment).toEqual([
+      { name: 'JAVA_TOOL_OPTIONS', value: "-XX:+UseG1GC -Dapp.name='it''s'  -Dpath=$HOME -Dbar=-Xmx4g -Djavax.net.ssl.trustStorePassword=hunter2 -XX:MaxRAMPercentage=75.0" },
+      { name: 'DB_PASSWORD', value: 's3cret' },
+    ]);
+    // No value of any variable is printed anywhere: only flags.
+    const all = JSON.stringify(renderFixSnippets(r.recommendation!, { task: r.task, taskDefinition: r.taskDefinition, runtime }));
+    expect(all).not.toMatch(/hunter2|UseG1GC|trustStore/);
+    expect(snippets(r).cdk).toContain('// environment JAVA_TOOL_OPTIONS: replace -Xmx2g with -XX:MaxRAMPercentage=75.0 and remove -Xms2g (keep its other options)');
+    expect(renderRuntimeFlag(runtime)).toBe('In JAVA_TOOL_OPTIONS, replace -Xmx2g with -XX:MaxRAMPercentage=75.0, and remove -Xms2g');
   });
 
   it('a heap flag in the command: the CLI steps and the CDK snippet say what to change there', () => {
-    const r: TriageResult = { ...oomChronic, runtime: { ...oomChronic.runtime!, envVar: null, newValue: null } };
-    expect(snippets(r).cli).toContain("#    and in the container's command: replace -Xmx1536m with -XX:MaxRAMPercentage=75.0");
+    const r: TriageResult = { ...oomChronic, runtime: { ...oomChronic.runtime!, envVar: null, initialHeapAbove: ['-Xms2g'] } };
+    expect(snippets(r).cli).toContain("#    and in the container's command: replace -Xmx1536m with -XX:MaxRAMPercentage=75.0 and remove -Xms2g");
     expect(snippets(r).cli).not.toContain('--arg v');
-    expect(snippets(r).cdk).toContain('// command: replace -Xmx1536m with -XX:MaxRAMPercentage=75.0');
+    expect(snippets(r).cdk).toContain('// command: replace -Xmx1536m with -XX:MaxRAMPercentage=75.0 and remove -Xms2g');
+  });
+
+  it('a heap variable set by the RunTask overrides: the CLI steps say to change it there too', () => {
+    const task = { ...oomChronic.task, overrides: { containers: [{ name: 'web', memory: null, memoryReservation: null, environment: { JAVA_TOOL_OPTIONS: '-Xmx1536m' }, command: null }], memory: null, cpu: null } };
+    const r: TriageResult = { ...oomChronic, task };
+    expect(snippets(r).cli).toContain('JAVA_TOOL_OPTIONS was set by the RunTask overrides, which win over the task definition: change it there too');
   });
 });
 
@@ -126,7 +140,10 @@ describe('CDK snippet', () => {
     expect(cdk).toContain("new ecs.FargateTaskDefinition(this, 'TaskDefinition', {\n  cpu: 1024,\n  memoryLimitMiB: 3072,\n});");
     expect(cdk).toContain("taskDefinition.addContainer('web', {");
     expect(cdk).toContain('memoryLimitMiB: 2560,\n  memoryReservationMiB: 1664,');
-    expect(cdk).toContain("environment: { JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75.0' }");
+    expect(cdk).toContain('// environment JAVA_TOOL_OPTIONS: replace -Xmx1536m with -XX:MaxRAMPercentage=75.0 (keep its other options)');
+    // A variable that carries no heap flag yet gets the flag alone, to merge.
+    const fresh = renderFixSnippets(oomChronic.recommendation!, { task: oomChronic.task, taskDefinition: oomChronic.taskDefinition, runtime: { ...oomChronic.runtime!, currentFlag: null } }).cdk;
+    expect(fresh).toContain("environment: { JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75.0' }, // merge with your other variables (append to it if it is set)");
   });
   it('EC2 without task size: Ec2TaskDefinition', () => {
     const cdk = snippets(ec2GovCloud).cdk;
@@ -144,14 +161,11 @@ describe('CDK snippet', () => {
 
 describe('runtime flag', () => {
   it('env var form, command form, none', () => {
-    expect(renderRuntimeFlag(oomChronic.runtime)).toBe('Set JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75.0 (replaces -Xmx1536m)');
-    expect(renderRuntimeFlag(leak.runtime)).toBe('Set NODE_OPTIONS=--max-old-space-size=1152 (replaces --max-old-space-size=900)');
+    expect(renderRuntimeFlag(oomChronic.runtime)).toBe('In JAVA_TOOL_OPTIONS, replace -Xmx1536m with -XX:MaxRAMPercentage=75.0');
+    expect(renderRuntimeFlag(leak.runtime)).toBe('In NODE_OPTIONS, replace --max-old-space-size=900 with --max-old-space-size=1152');
     expect(renderRuntimeFlag({ ...leak.runtime!, envVar: null, currentFlag: null })).toBe('Add --max-old-space-size=1152 to the container command');
+    expect(renderRuntimeFlag({ ...leak.runtime!, currentFlag: null })).toBe('Add --max-old-space-size=1152 to NODE_OPTIONS');
     expect(renderRuntimeFlag({ ...leak.runtime!, envVar: null })).toBe('In the container command, replace --max-old-space-size=900 with --max-old-space-size=1152');
-    // The variable's whole new value, its other options kept.
-    expect(renderRuntimeFlag({ ...oomChronic.runtime!, newValue: '-XX:+UseG1GC -XX:MaxRAMPercentage=75.0' })).toBe(
-      'Set JAVA_TOOL_OPTIONS=-XX:+UseG1GC -XX:MaxRAMPercentage=75.0 (replaces -Xmx1536m)',
-    );
     expect(renderRuntimeFlag(noMetrics.runtime)).toBeNull();
     expect(renderRuntimeFlag(null)).toBeNull();
   });

@@ -8,7 +8,7 @@ import { renderFixSnippets } from '../lambda/fix-snippets';
 import type { PatternAnalysis, TaskDefinition } from '../lambda/model';
 import { recommendMemory } from '../lambda/recommend-memory';
 import { renderChatbot } from '../lambda/render-chatbot';
-import { renderEmailBody } from '../lambda/render-email';
+import { renderEmailBody, renderSnsMessage } from '../lambda/render-email';
 import { renderSlack } from '../lambda/render-slack';
 import { parseTaskStateChange } from '../lambda/parse-task';
 import { buildTriage } from '../lambda/triage';
@@ -91,5 +91,56 @@ describe('an OOM-killed container with no hard limit and no task memory', () => 
     expect(r.taskCpu).toBe(1024);
     expect(r.reasons.join('\n')).toMatch(/the task running out as a whole/);
     expect(r.deadEnds.join('\n')).toMatch(/give the sidecars hard limits/);
+  });
+});
+
+describe('heap options that carry a secret', () => {
+  it('never put a variable\'s value in any channel: only the heap flags to change appear', () => {
+    const secret = 'hunter2-trust';
+    const withJvm: TaskDefinition = {
+      ...taskDef([container('app', 1024, 512), container('log_router', null, 50)], 512, 2048),
+      family: 'checkout-api',
+      revision: 42,
+    };
+    withJvm.containers[0] = {
+      ...withJvm.containers[0]!,
+      image: 'eclipse-temurin:21-jre',
+      environment: { JAVA_TOOL_OPTIONS: `-Xms900m -Xmx900m -Djavax.net.ssl.trustStorePassword=${secret} -XX:+UseG1GC`, CATALINA_OPTS: `-Dpw=${secret}` },
+    };
+    const fargate = parseTaskStateChange(event);
+    const { result } = buildTriage(fargate, { taskDefinition: withJvm, metrics: noMetrics, deployed: null, warnings: [] }, { now: NOW, lookbackHours: 24 });
+    expect(result.runtime?.recommendedFlag).toBe('-XX:MaxRAMPercentage=75.0');
+    const snippets = renderFixSnippets(result.recommendation!, { task: result.task, taskDefinition: result.taskDefinition, runtime: result.runtime });
+    const channels = [
+      renderTriageText(result),
+      snippets.json, snippets.cli, snippets.cdk, snippets.runtimeFlag ?? '',
+      JSON.stringify(renderSlack(result, { series: null })),
+      renderEmailBody(result, { series: null }),
+      JSON.stringify(renderSnsMessage(result, { series: null })),
+      JSON.stringify(renderChatbot(result, { series: null })),
+    ];
+    for (const text of channels) expect(text).not.toContain(secret);
+    expect(snippets.runtimeFlag).toMatch(/^In JAVA_TOOL_OPTIONS, replace -Xmx900m with -XX:MaxRAMPercentage=75.0/);
+  });
+});
+
+describe('a container sharing its task memory (no hard limit of its own, beside others)', () => {
+  it('gets no heap size computed from the task memory, and no claim that the kill proved the task was at its ceiling', () => {
+    const shared: TaskDefinition = { ...taskDef([container('app', null, null), container('log_router', null, 50)], 512, 1024), family: 'checkout-api', revision: 42 };
+    shared.containers[0] = { ...shared.containers[0]!, image: 'node:22-slim', environment: { NODE_OPTIONS: '--enable-source-maps' } };
+    const uncapped = structuredClone(event.detail) as Record<string, unknown> & { containers: Record<string, unknown>[] };
+    uncapped.containers = uncapped.containers.map((c) => {
+      const { memory: _m, memoryReservation: _r, ...rest } = c;
+      return rest;
+    });
+    const fargate = parseTaskStateChange({ ...event, detail: uncapped });
+    const t0 = NOW - 24 * 3_600_000;
+    const points = Array.from({ length: 1440 }, (_, i) => ({ t: t0 + i * 60_000, max: 700 + (i % 60), avg: 680 }));
+    const metrics = { datasets: [{ source: 'container-insights-container' as const, unit: 'MiB' as const, periodSeconds: 60, points }], containerInsights: true };
+    const { result } = buildTriage(fargate, { taskDefinition: shared, metrics, deployed: null, warnings: [] }, { now: NOW, lookbackHours: 24 });
+    expect(result.recommendation?.memory).toBeNull(); // the task ran out as a whole: the fix is the task size
+    expect(result.recommendation?.taskMemory).toBeGreaterThan(1024);
+    expect(result.runtime?.recommendedFlag ?? null).toBeNull(); // 75 % of the old task memory would cap V8 below its need
+    expect(result.analysis.reasons.join('\n')).not.toMatch(/the kill shows the demand reached/);
   });
 });

@@ -173,6 +173,18 @@ describe('recommendMemory', () => {
     expect(big.taskMemory).toBe(2048);
   });
 
+  it('attributes task usage to a killed container with no limits of its own by its effective limit, beside a small sidecar', () => {
+    // app: no memory, no reservation; log_router hard 128, reserves 50; Fargate 2048: app's effective limit 1998 MiB.
+    const td = taskDef([container('app', null, null), container('log_router', 128, 50)], 1024, 2048);
+    const r = recommendMemory(input({
+      taskDefinition: td,
+      seriesScope: 'task',
+      analysis: analysis('chronic', { source: 'container-insights-task', peakMiB: 2000, averageMiB: 1800, baselineMiB: 1850, censored: true }),
+    }))!;
+    expect(r.reasons.join('\n')).toContain("usage attributed as task usage minus the other containers' reservations");
+    expect(r.reasons.join('\n')).not.toMatch(/cannot be attributed|no memory metrics/);
+  });
+
   it('never lowers a reservation right after an OOM, even when the average is lower', () => {
     const td = taskDef([container('app', 6144, 4096)], null, null, 'EC2');
     const r = recommendMemory(input({

@@ -41,29 +41,44 @@ describe('JVM', () => {
     const advice = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xms2g -Xmx2g -XX:+UseG1GC -Dfile.encoding=UTF-8' } }), 2464)!;
     expect(advice.recommendedFlag).toBe('-XX:MaxRAMPercentage=75.0');
     expect(advice.initialHeapAbove).toEqual(['-Xms2g']);
-    expect(advice.newValue).toBe('-XX:+UseG1GC -Dfile.encoding=UTF-8 -XX:MaxRAMPercentage=75.0');
-    expect(advice.problems.join('\n')).toMatch(/-Xms2g in JAVA_TOOL_OPTIONS is above the new heap \(1848 MiB\).*The new value below drops it/);
+    expect(applyFlag('-Xms2g -Xmx2g -XX:+UseG1GC -Dfile.encoding=UTF-8', advice)).toBe('-XX:+UseG1GC -Dfile.encoding=UTF-8 -XX:MaxRAMPercentage=75.0');
+    expect(advice.problems.join('\n')).toMatch(/-Xms2g in JAVA_TOOL_OPTIONS is above the heap \(1848 MiB\).*Remove it with the fix below/);
     // An -Xms at or under the new heap stays.
     const small = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xms512m -Xmx2g' } }), 2464)!;
     expect(small.initialHeapAbove).toEqual([]);
-    expect(small.newValue).toBe('-Xms512m -XX:MaxRAMPercentage=75.0');
+    expect(applyFlag('-Xms512m -Xmx2g', small)).toBe('-Xms512m -XX:MaxRAMPercentage=75.0');
+    // Whole words only, and the spacing elsewhere as written: -Dbar=-Xmx4g is a property's value, not a heap size.
+    expect(applyFlag('-Dsep="a  b" -Dbar=-Xmx4g -Xmx2g', small)).toBe('-Dsep="a  b" -Dbar=-Xmx4g -XX:MaxRAMPercentage=75.0');
     // In the command while the fix goes to JAVA_TOOL_OPTIONS: named, with where to remove it.
     const elsewhere = adviseRuntime(
       input({ command: ['java', '-XX:InitialHeapSize=3g', '-jar', 'app.jar'], environment: { JAVA_TOOL_OPTIONS: '-Xmx3g' } }),
       2464,
     )!;
     expect(elsewhere.envVar).toBe('JAVA_TOOL_OPTIONS');
-    expect(elsewhere.problems.join('\n')).toMatch(/-XX:InitialHeapSize=3g in the command is above the new heap.*Remove it from the command/);
+    expect(elsewhere.problems.join('\n')).toMatch(/-XX:InitialHeapSize=3g in the command is above the heap.*Remove it from the command/);
+    expect(elsewhere.initialHeapAbove).toEqual([]);
+    // In the command with the fix in the command too: removed with it, named once even when repeated.
+    const inCommand = adviseRuntime(input({ command: ['java', '-Xms2g', '-Xms2g', '-Xmx2g', '-jar', 'app.jar'], environment: {} }), 1360)!;
+    expect(inCommand.envVar).toBeNull();
+    expect(inCommand.initialHeapAbove).toEqual(['-Xms2g']);
+    expect(inCommand.problems.filter((p) => p.startsWith('-Xms2g'))).toHaveLength(1);
+    // A percentage that is fine, but an -Xms above the heap it gives (75 % of 2048 = 1536): still a change to make.
+    const floorOnly = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75.0 -Xms3g' } }), 2048)!;
+    expect(floorOnly.recommendedFlag).toBe('-XX:MaxRAMPercentage=75.0');
+    expect(floorOnly.initialHeapAbove).toEqual(['-Xms3g']);
+    // A -Xms inside another option's value is not a heap floor.
+    const inValue = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Dfoo=-Xms4g -Xmx2g' } }), 2464)!;
+    expect(inValue.initialHeapAbove).toEqual([]);
   });
 
   it('gives no percentage when there is no hard limit: the JVM would size its heap from the whole instance', () => {
     const none = adviseRuntime(input({ image: 'tomcat:10', environment: { CATALINA_OPTS: '-Dfile.encoding=UTF-8' } }), null)!;
     expect(none.recommendedFlag).toBeNull();
-    expect(none.newValue).toBeNull();
-    expect(none.problems.join('\n')).toMatch(/No hard memory limit: the JVM takes its default 25 % of the whole instance's memory.*hard limit first/);
+    expect(none.initialHeapAbove).toEqual([]);
+    expect(none.problems.join('\n')).toMatch(/No hard memory limit of its own: the JVM takes its default 25 % of all the memory it sees.*hard limit first/);
     const percent = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75.0' } }), null)!;
     expect(percent.recommendedFlag).toBeNull();
-    expect(percent.problems.join('\n')).toMatch(/takes MaxRAMPercentage=75.0 of the whole instance's memory/);
+    expect(percent.problems.join('\n')).toMatch(/takes MaxRAMPercentage=75.0 of all the memory it sees/);
   });
 
   it('flags MaxRAMPercentage=95', () => {
