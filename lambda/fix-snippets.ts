@@ -96,8 +96,8 @@ export function renderCliSteps(rec: Recommendation, ctx: FixContext): string {
   // revision carries the heap fix too, and no variable's value is ever printed (it may hold a secret).
   const heap = rt ? HEAP_WORD[rt.runtime === 'jvm' ? 'jvm' : 'node'] : '';
   const env = rt
-    ? ` | .environment = ((.environment // []) | if any(.[]; .name == $v) ` +
-      `then map(if .name == $v then .value = ((.value | split(" ") | map(select((test("${heap}") or (. as $w | any($drop[]; . == $w))) | not)) | join(" ")) + " " + $flag | ltrimstr(" ")) else . end) ` +
+    ? ` | .environment = ((.environment // []) | if any(.name == $v) ` +
+      `then map(if .name == $v then .value = (([(.value // "") | match("\\\\s+|\\\\S+"; "g").string | select(test("^\\\\s") or ((test("${heap}") or IN($drop[])) | not))] | join("") | sub("\\\\s+$"; "")) + " " + $flag | sub("^\\\\s+"; "")) else . end) ` +
       `else . + [{name: $v, value: $flag}] end)`
     : '';
   const edits = [`(.containerDefinitions[] | select(.name == $c)) |= (${limits}${env})`];
@@ -112,10 +112,11 @@ export function renderCliSteps(rec: Recommendation, ctx: FixContext): string {
     `  --query taskDefinition --output json > td.json`,
     ``,
     rt ? `# 2. Set the new limits and ${rt.envVar}, and strip the read-only fields` : `# 2. Set the new limits and strip the read-only fields`,
-    `jq --arg c ${shQuote(rec.container)}${rt ? ` --arg v ${shQuote(rt.envVar ?? '')} --arg flag ${shQuote(rt.recommendedFlag ?? '')} --argjson drop ${shQuote(JSON.stringify(rt.initialHeapAbove))}` : ''} '`,
+    `jq --arg c ${shQuote(rec.container)}${rt ? ` --arg v ${shQuote(rt.envVar ?? '')} --arg flag ${shQuote(rt.recommendedFlag ?? '')} --argjson drop ${shQuote(JSON.stringify(rt.alsoRemove))}` : ''} '`,
     `  ${program}' td.json > td-new.json`,
     ``,
     ...(ctx.runtime?.recommendedFlag && !ctx.runtime.envVar ? [`#    and in the container's command: ${commandEdit(ctx.runtime)}`, ``] : []),
+    ...(ctx.runtime?.recommendedFlag ? ctx.runtime.removeElsewhere.map((f) => `#    and remove ${f.flag} from ${f.envVar ?? "the container's command"}: it would override the fix`) : []),
     ...(rt && overriddenEnv(ctx, rec.container, rt.envVar)
       ? [`#    ${rt.envVar} was set by the RunTask overrides, which win over the task definition: change it there too`, ``]
       : []),
@@ -181,7 +182,7 @@ export function renderCdkSnippet(rec: Recommendation, ctx: FixContext): string {
   if (rec.memory !== null) lines.push(`  memoryLimitMiB: ${rec.memory},`);
   if (rec.memoryReservation !== null) lines.push(`  memoryReservationMiB: ${rec.memoryReservation},`);
   const rt = ctx.runtime;
-  if (rt?.recommendedFlag && rt.envVar && (rt.currentFlag || rt.initialHeapAbove.length > 0)) {
+  if (rt?.recommendedFlag && rt.envVar && (rt.currentFlag || rt.alsoRemove.length > 0)) {
     lines.push(`  // environment ${rt.envVar}: ${wordEdit(rt)} (keep its other options)`);
   } else if (rt?.recommendedFlag && rt.envVar) {
     lines.push(
@@ -196,8 +197,13 @@ export function renderCdkSnippet(rec: Recommendation, ctx: FixContext): string {
 
 /** `replace -Xmx2g with -XX:MaxRAMPercentage=75.0 and remove -Xms2g`: flags only, never a variable's value. */
 function wordEdit(rt: RuntimeAdvice): string {
-  const remove = rt.initialHeapAbove.length > 0 ? ` and remove ${rt.initialHeapAbove.join(' ')}` : '';
-  return `${rt.currentFlag ? `replace ${rt.currentFlag} with` : 'add'} ${rt.recommendedFlag ?? ''}${remove}`;
+  const remove = rt.alsoRemove.length > 0 ? ` and remove ${rt.alsoRemove.join(' ')}` : '';
+  return `${rt.currentFlag ? `replace ${rt.currentFlag} with` : 'add'} ${rt.recommendedFlag ?? ''}${remove}${elsewhere(rt, '; ')}`;
+}
+
+/** `; also remove -Xms2g from the command`: heap settings elsewhere that would override or undo the fix. */
+function elsewhere(rt: RuntimeAdvice, lead: string): string {
+  return rt.removeElsewhere.length > 0 ? `${lead}also remove ${rt.removeElsewhere.map((f) => `${f.flag} from ${f.envVar ?? 'the command'}`).join(', ')}` : '';
 }
 
 function commandEdit(rt: RuntimeAdvice): string {
@@ -212,7 +218,7 @@ function overriddenEnv(ctx: FixContext, container: string, envVar: string | null
 /** The runtime step: what to paste (`copy`, the flag), with the words around it; a variable's value never appears. */
 export function runtimeStep(runtime: RuntimeAdvice | null): FixSnippets['runtimeStep'] {
   if (!runtime?.recommendedFlag) return null;
-  const remove = runtime.initialHeapAbove.length > 0 ? `, and remove ${runtime.initialHeapAbove.join(' ')}` : '';
+  const remove = (runtime.alsoRemove.length > 0 ? `, and remove ${runtime.alsoRemove.join(' ')}` : '') + elsewhere(runtime, '; ');
   const where = runtime.envVar ?? 'the container command';
   if (runtime.currentFlag) return { before: `In ${where}, replace ${runtime.currentFlag} with `, copy: runtime.recommendedFlag, after: remove };
   return { before: 'Add ', copy: runtime.recommendedFlag, after: ` to ${where}${remove}` };

@@ -239,10 +239,12 @@ export interface RuntimeAdvice {
   recommendedFlag: string | null;
   envVar: string | null;
   /**
-   * Heap floors (`-Xms2g`, `-XX:InitialHeapSize=...`) above the heap the fix gives, where the fix goes (`envVar`, or the
-   * command): the JVM would raise its maximum heap to them, so the fix removes them too. Only flags, never a value.
+   * Words the fix also removes where it goes (`envVar`, or the command): other heap settings there, and heap floors
+   * (`-Xms2g`) above the heap the fix gives (the JVM would raise its maximum heap to them). Only flags, never a value.
    */
-  initialHeapAbove: string[];
+  alsoRemove: string[];
+  /** Heap settings and floors in other places that would override or undo the fix: each to remove where it is. */
+  removeElsewhere: { flag: string; envVar: string | null }[];
   problems: string[];
   /** Profiling advice for leaks, e.g. `--heapsnapshot-near-heap-limit=2` for Node. */
   profiling: string | null;

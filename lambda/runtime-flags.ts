@@ -120,14 +120,17 @@ function shellWords(text: string, env: Record<string, string>, out: CommandToken
   let quoted = false;
   let quote: string | null = null;
   let started = false;
+  let unset = false;
   const flush = () => {
     if (!started) return;
     if (vars === 1 && !literal && from !== null) {
-      if (quoted) out.push({ token: word, from });
-      else for (const w of word.split(/\s+/)) if (w !== '' && out.length < MAX_WORDS) out.push({ token: w, from });
+      const owner = unset ? null : from;
+      if (quoted) out.push({ token: word, from: owner });
+      else for (const w of word.split(/\s+/)) if (w !== '' && out.length < MAX_WORDS) out.push({ token: w, from: owner });
     } else if (out.length < MAX_WORDS) out.push({ token: word, from: null });
     word = '';
     from = null;
+    unset = false;
     vars = 0;
     literal = false;
     quoted = false;
@@ -156,6 +159,8 @@ function shellWords(text: string, env: Record<string, string>, out: CommandToken
         const name = (m[1] ?? m[3]) as string;
         word += env[name] ?? m[2] ?? '';
         from = name;
+        // An unset variable's default is written in the command: a fix for it goes there, not to the variable.
+        if (env[name] === undefined) unset = true;
         vars++;
         i += m[0].length - 1;
         continue;
@@ -217,10 +222,11 @@ export function launcherOptions(input: RuntimeInput, launcher: 'java' | 'node'):
  * (for both the JVM and Node the last occurrence of an option wins). `command` is the launcher's options.
  */
 function findFlag(input: RuntimeInput, pattern: RegExp, sources: FlagSource[], command: CommandToken[] = commandTokens(input)): FoundFlag | null {
-  const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  // Whole words only: `-Dopts=-Xmx4g` is a property's value, not a heap size.
+  const whole = new RegExp(`^(?:${pattern.source})$`);
   const last = (text: string): string | null => {
     let found: string | null = null;
-    for (const m of text.matchAll(global)) found = m[0];
+    for (const word of text.split(/\s+/)) if (whole.test(word)) found = word;
     return found;
   };
   for (const source of sources) {
@@ -277,6 +283,19 @@ function allFlags(input: RuntimeInput, pattern: RegExp, sources: FlagSource[], c
   return out;
 }
 
+/** Any word that sets the JVM heap's size: -Xmx, -XX:MaxHeapSize, -XX:MaxRAMPercentage. */
+const JVM_HEAP_ANY = /-Xmx\d+[kKmMgGtT]?|-XX:MaxHeapSize=\d+[kKmMgGtT]?|-XX:MaxRAMPercentage=\d+(?:\.\d+)?/;
+
+function dedupe(flags: FoundFlag[]): FoundFlag[] {
+  const seen = new Set<string>();
+  return flags.filter((f) => {
+    const key = `${f.envVar ?? ''}\u0000${f.flag}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 const sizeOfFlag = (flag: string): number | null => parseJvmSize(flag.replace(/^-Xm[xs]|^-XX:\w+=/, ''));
 /** Node accepts dashes or underscores in option names. */
 const NODE_MAX_OLD = /--max[-_]old[-_]space[-_]size=(\d+)/;
@@ -293,18 +312,18 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
   const envVar = xmx ? xmx.envVar : percent ? percent.envVar : (writable.find((n) => input.environment[n] !== undefined) ?? 'JAVA_TOOL_OPTIONS');
   const recommendedFlag = '-XX:MaxRAMPercentage=75.0';
   let currentFlag: string | null = null;
-  // A heap size set in several places: only the highest-precedence one counts, and replacing it there would let the
-  // next one take over.
-  const isWinner = (src: FlagSource): boolean => (src === 'command' ? xmx?.envVar === null : src.env === xmx?.envVar);
-  const shadowed = xmx
-    ? JVM_SOURCES.filter((src) => !isWinner(src))
-        .map((src) => findFlag(input, JVM_MAX_HEAP, [src], launch.options))
-        .filter((f): f is FoundFlag => f !== null && !(f.envVar === xmx.envVar && f.flag === xmx.flag))
-    : [];
-  if (xmx && shadowed.length > 0) {
+  // Every other word that sets the heap (a size or a percentage) matters: in the fix's own place it goes with the fix;
+  // anywhere else it would override the fix (a later source, or any -Xmx over a percentage) or take over once the
+  // winning one is replaced, so it is named, with where to remove it.
+  const inEffect0 = xmx ?? percent;
+  const heapWords = allFlags(input, JVM_HEAP_ANY, JVM_SOURCES, launch.options);
+  const sameSource = (f: FoundFlag): boolean => f.envVar === envVar;
+  const elsewhereHeap = dedupe(heapWords.filter((f) => !sameSource(f)));
+  if (elsewhereHeap.length > 0) {
     problems.push(
-      `${xmx.flag} in ${xmx.envVar ?? 'the command'} wins over ${shadowed.map((f) => `${f.flag} in ${f.envVar ?? 'the command'}`).join(', ')}: ` +
-        'remove the others, or they take over when this one changes.',
+      `${inEffect0 ? `${inEffect0.flag} in ${inEffect0.envVar ?? 'the command'}` : 'The fix'} is not the only heap setting: ` +
+        `${elsewhereHeap.map((f) => `${f.flag} in ${f.envVar ?? 'the command'}`).join(', ')} also set${elsewhereHeap.length === 1 ? 's' : ''} it: ` +
+        'remove those, or they override the fix or take over once it changes.',
     );
   }
   if (xmx) {
@@ -364,6 +383,10 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
           return true;
         });
   const needsChange = (problems.length > 0 || floors.length > 0) && !noLimit;
+  const alsoRemove = needsChange
+    ? [...new Set([...heapWords.filter((f) => sameSource(f) && f.flag !== currentFlag).map((f) => f.flag), ...floors.filter(sameSource).map((f) => f.flag)])]
+    : [];
+  const removeElsewhere = needsChange ? dedupe([...elsewhereHeap, ...floors.filter((f) => !sameSource(f))]) : [];
   for (const f of floors) {
     problems.push(
       `${f.flag} in ${f.envVar ?? 'the command'} is above the heap (${heapAfter ?? 0} MiB): the JVM raises its maximum heap to the initial size, ` +
@@ -386,7 +409,8 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
     currentFlag,
     recommendedFlag: needsChange ? recommendedFlag : null,
     envVar,
-    initialHeapAbove: needsChange ? floors.filter((f) => f.envVar === envVar).map((f) => f.flag) : [],
+    alsoRemove,
+    removeElsewhere,
     problems,
     profiling:
       'Add -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/tmp (on a volume you can read), take `jcmd <pid> GC.heap_dump`, ' +
@@ -418,13 +442,19 @@ function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: 
   const flag = problems.length > 0 ? recommendedFlag : null;
   // Change it where it is: the command (null), the variable a shell command expanded it from, or NODE_OPTIONS.
   const envVar = found ? found.envVar : 'NODE_OPTIONS';
+  // Another --max-old-space-size in the same place goes with the fix (the last one wins). One in NODE_OPTIONS under a
+  // command-line one is overridden by it, before and after the fix.
+  const alsoRemove = flag
+    ? [...new Set(allFlags(input, NODE_MAX_OLD, NODE_SOURCES, launcherOptions(input, 'node').options).filter((f) => f.envVar === envVar && f.flag !== found?.flag).map((f) => f.flag))]
+    : [];
   return {
     runtime: 'node',
     detectedFrom,
     currentFlag: found?.flag ?? null,
     recommendedFlag: flag,
     envVar,
-    initialHeapAbove: [],
+    alsoRemove,
+    removeElsewhere: [],
     problems,
     profiling:
       'Add --heapsnapshot-near-heap-limit=2 --diagnostic-dir=/tmp to NODE_OPTIONS to write heap snapshots before V8 ' +
@@ -451,7 +481,8 @@ export function adviseRuntime(input: RuntimeInput, limitMiB: number | null): Run
         currentFlag: null,
         recommendedFlag: null,
         envVar: null,
-        initialHeapAbove: [],
+        alsoRemove: [],
+        removeElsewhere: [],
         problems: [],
         profiling:
           'Python has no heap limit flag. Set PYTHONTRACEMALLOC=25 (or call tracemalloc.start()) and compare ' +
@@ -464,27 +495,28 @@ export function adviseRuntime(input: RuntimeInput, limitMiB: number | null): Run
         currentFlag: null,
         recommendedFlag: null,
         envVar: null,
-        initialHeapAbove: [],
+        alsoRemove: [],
+        removeElsewhere: [],
         problems: [],
         profiling: null,
       };
   }
 }
 
-/** A whole word that sets the heap size (the fix replaces it), as a regex source that jq's `test` reads too. */
+/** A word that sets the heap size (the fix replaces it), as a regex source that jq's `test` reads too. */
 export const HEAP_WORD = {
-  jvm: '^(-Xmx[0-9]+[kKmMgGtT]?|-XX:MaxHeapSize=[0-9]+[kKmMgGtT]?|-XX:MaxRAMPercentage=[0-9]+([.][0-9]+)?)$',
-  node: '^--max[-_]old[-_]space[-_]size=[0-9]+$',
+  jvm: '^-(Xmx|XX:MaxHeapSize=|XX:MaxRAMPercentage=)[0-9]',
+  node: '^--max[-_]old[-_]space[-_]size=[0-9]',
 } as const;
 
 /**
- * The new value of the env var that carries the flag: the old value with its heap-size words (and the heap floors
- * in `initialHeapAbove`) taken out, whole words only, and the flag appended; every other option stays as written.
+ * The new value of the env var that carries the flag: the old value with its heap-size words (and the words in
+ * `alsoRemove`) taken out, whole words only, and the flag appended; every other option stays as written.
  */
-export function applyFlag(current: string | undefined, advice: Pick<RuntimeAdvice, 'runtime' | 'recommendedFlag'> & { initialHeapAbove?: readonly string[] }): string | null {
+export function applyFlag(current: string | undefined, advice: Pick<RuntimeAdvice, 'runtime' | 'recommendedFlag'> & { alsoRemove?: readonly string[] }): string | null {
   if (!advice.recommendedFlag) return null;
   const heapWord = new RegExp(HEAP_WORD[advice.runtime === 'jvm' ? 'jvm' : 'node']);
-  const floors = new Set(advice.initialHeapAbove ?? []);
+  const floors = new Set(advice.alsoRemove ?? []);
   const out: string[] = [];
   for (const part of (current ?? '').split(/(\s+)/)) {
     if (part !== '' && !/^\s+$/.test(part) && (heapWord.test(part) || floors.has(part))) {

@@ -173,7 +173,7 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
   const heapLimit = recommendation ? (recommendation.memory ?? (alone ? recommendation.taskMemory : null)) : currentLimit;
   const advice = target ? adviseRuntime(runtimeInputOf(containerDef, eventContainer?.image ?? null), heapLimit) : null;
   // A SIGKILL that is not an OOM is about SIGTERM handling: heap flags would only distract from the fix.
-  const runtime = advice && classification.verdict === 'not-oom' ? { ...advice, recommendedFlag: null, initialHeapAbove: [], problems: [] } : advice;
+  const runtime = advice && classification.verdict === 'not-oom' ? { ...advice, recommendedFlag: null, alsoRemove: [], removeElsewhere: [], problems: [] } : advice;
 
   let staleRevision: TriageResult['staleRevision'] = null;
   if (deployed && deployed.revision !== null && task.revision !== null && deployed.revision > task.revision && deployed.taskDefinitionArn) {

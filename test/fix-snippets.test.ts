@@ -105,7 +105,7 @@ describe('CLI steps', () => {
   it.skipIf(!hasJq())('edits the variable word by word: its other options stay as written (quotes, $, spacing), an -Xms above the new heap goes', () => {
     const value = "-Xms2g -XX:+UseG1GC -Dapp.name='it''s'  -Dpath=$HOME -Dbar=-Xmx4g -Djavax.net.ssl.trustStorePassword=hunter2 -Xmx2g";
     const runtime = adviseRuntime({ image: 'eclipse-temurin:21', environment: { JAVA_TOOL_OPTIONS: value }, command: [], entryPoint: [] }, 2464)!;
-    expect(runtime.initialHeapAbove).toEqual(['-Xms2g']);
+    expect(runtime.alsoRemove).toEqual(['-Xms2g']);
     const r: TriageResult = { ...oomChronic, runtime };
     const cli = snippets(r).cli;
     const out = runStep2(cli, describeOutput([{ name: 'JAVA_TOOL_OPTIONS', value }, { name: 'DB_PASSWORD', value: 's3cret' }]));
@@ -120,8 +120,45 @@ describe('CLI steps', () => {
     expect(renderRuntimeFlag(runtime)).toBe('In JAVA_TOOL_OPTIONS, replace -Xmx2g with -XX:MaxRAMPercentage=75.0, and remove -Xms2g');
   });
 
+  it.skipIf(!hasJq())('takes out every heap word, whatever separates them, and names every one the sentence must', () => {
+    const run = (value: string, extra: Record<string, string> = {}, command: string[] = []) => {
+      const environment = { JAVA_TOOL_OPTIONS: value, ...extra };
+      const runtime = adviseRuntime({ image: 'eclipse-temurin:21', environment, command, entryPoint: [] }, 2464)!;
+      const r: TriageResult = { ...oomChronic, runtime };
+      const out = runStep2(snippets(r).cli, describeOutput([{ name: 'JAVA_TOOL_OPTIONS', value }]));
+      return { runtime, value: ((out.containerDefinitions as { environment: { value: string }[] }[])[0]!.environment[0]!).value, text: renderRuntimeFlag(runtime)!, cli: snippets(r).cli };
+    };
+    // Tabs and newlines separate words too.
+    const tabs = run('-Dpw=S\t-Xmx2g\n-XX:+UseG1GC');
+    expect(tabs.value).toBe('-Dpw=S\t\n-XX:+UseG1GC -XX:MaxRAMPercentage=75.0');
+    // Two heap sizes, or a size and a percentage, in one variable: the sentence names both.
+    const two = run('-Xmx1g -Dpw=S -Xmx2g');
+    expect(two.text).toBe('In JAVA_TOOL_OPTIONS, replace -Xmx2g with -XX:MaxRAMPercentage=75.0, and remove -Xmx1g');
+    expect(two.value).toBe('-Dpw=S -XX:MaxRAMPercentage=75.0');
+    const mixed = run('-Xmx2g -XX:MaxRAMPercentage=80');
+    expect(mixed.text).toBe('In JAVA_TOOL_OPTIONS, replace -Xmx2g with -XX:MaxRAMPercentage=75.0, and remove -XX:MaxRAMPercentage=80');
+    expect(mixed.value).toBe('-XX:MaxRAMPercentage=75.0');
+    // A percentage in a later source would override the fix; a floor in the command would undo it.
+    const later = run('-Xmx2g', { _JAVA_OPTIONS: '-XX:MaxRAMPercentage=90' }, ['java', '-Xms2g', '-jar', 'app.jar']);
+    expect(later.runtime.envVar).toBe('JAVA_TOOL_OPTIONS');
+    expect(later.text).toBe(
+      'In JAVA_TOOL_OPTIONS, replace -Xmx2g with -XX:MaxRAMPercentage=75.0; also remove -XX:MaxRAMPercentage=90 from _JAVA_OPTIONS, -Xms2g from the command',
+    );
+    const tool = run('-Xmx2g', {}, ['java', '-Xms2g', '-jar', 'app.jar']);
+    expect(tool.text).toBe('In JAVA_TOOL_OPTIONS, replace -Xmx2g with -XX:MaxRAMPercentage=75.0; also remove -Xms2g from the command');
+    expect(tool.cli).toContain("#    and remove -Xms2g from the container's command: it would override the fix");
+  });
+
+  it.skipIf(!hasJq())('a variable with no value, and a heap word inside another option, are handled', () => {
+    const runtime = adviseRuntime({ image: 'eclipse-temurin:21', environment: { JAVA_TOOL_OPTIONS: '-Dopts=-Xmx4g -Dpw=S' }, command: [], entryPoint: [] }, 2464)!;
+    expect(runtime.currentFlag).toBeNull(); // -Dopts=-Xmx4g is a property's value, not a heap size
+    const r: TriageResult = { ...oomChronic, runtime };
+    const out = runStep2(snippets(r).cli, describeOutput([{ name: 'JAVA_TOOL_OPTIONS' } as { name: string; value: string }]));
+    expect((out.containerDefinitions as { environment: unknown[] }[])[0]!.environment).toEqual([{ name: 'JAVA_TOOL_OPTIONS', value: '-XX:MaxRAMPercentage=75.0' }]);
+  });
+
   it('a heap flag in the command: the CLI steps and the CDK snippet say what to change there', () => {
-    const r: TriageResult = { ...oomChronic, runtime: { ...oomChronic.runtime!, envVar: null, initialHeapAbove: ['-Xms2g'] } };
+    const r: TriageResult = { ...oomChronic, runtime: { ...oomChronic.runtime!, envVar: null, alsoRemove: ['-Xms2g'] } };
     expect(snippets(r).cli).toContain("#    and in the container's command: replace -Xmx1536m with -XX:MaxRAMPercentage=75.0 and remove -Xms2g");
     expect(snippets(r).cli).not.toContain('--arg v');
     expect(snippets(r).cdk).toContain('// command: replace -Xmx1536m with -XX:MaxRAMPercentage=75.0 and remove -Xms2g');

@@ -40,12 +40,12 @@ describe('JVM', () => {
     // JAVA_TOOL_OPTIONS="-Xms2g -Xmx2g ..." under a new 2464 MiB limit: heap 1848 MiB, so -Xms2g must go too.
     const advice = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xms2g -Xmx2g -XX:+UseG1GC -Dfile.encoding=UTF-8' } }), 2464)!;
     expect(advice.recommendedFlag).toBe('-XX:MaxRAMPercentage=75.0');
-    expect(advice.initialHeapAbove).toEqual(['-Xms2g']);
+    expect(advice.alsoRemove).toEqual(['-Xms2g']);
     expect(applyFlag('-Xms2g -Xmx2g -XX:+UseG1GC -Dfile.encoding=UTF-8', advice)).toBe('-XX:+UseG1GC -Dfile.encoding=UTF-8 -XX:MaxRAMPercentage=75.0');
     expect(advice.problems.join('\n')).toMatch(/-Xms2g in JAVA_TOOL_OPTIONS is above the heap \(1848 MiB\).*Remove it with the fix below/);
     // An -Xms at or under the new heap stays.
     const small = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xms512m -Xmx2g' } }), 2464)!;
-    expect(small.initialHeapAbove).toEqual([]);
+    expect(small.alsoRemove).toEqual([]);
     expect(applyFlag('-Xms512m -Xmx2g', small)).toBe('-Xms512m -XX:MaxRAMPercentage=75.0');
     // Whole words only, and the spacing elsewhere as written: -Dbar=-Xmx4g is a property's value, not a heap size.
     expect(applyFlag('-Dsep="a  b" -Dbar=-Xmx4g -Xmx2g', small)).toBe('-Dsep="a  b" -Dbar=-Xmx4g -XX:MaxRAMPercentage=75.0');
@@ -56,25 +56,25 @@ describe('JVM', () => {
     )!;
     expect(elsewhere.envVar).toBe('JAVA_TOOL_OPTIONS');
     expect(elsewhere.problems.join('\n')).toMatch(/-XX:InitialHeapSize=3g in the command is above the heap.*Remove it from the command/);
-    expect(elsewhere.initialHeapAbove).toEqual([]);
+    expect(elsewhere.alsoRemove).toEqual([]);
     // In the command with the fix in the command too: removed with it, named once even when repeated.
     const inCommand = adviseRuntime(input({ command: ['java', '-Xms2g', '-Xms2g', '-Xmx2g', '-jar', 'app.jar'], environment: {} }), 1360)!;
     expect(inCommand.envVar).toBeNull();
-    expect(inCommand.initialHeapAbove).toEqual(['-Xms2g']);
+    expect(inCommand.alsoRemove).toEqual(['-Xms2g']);
     expect(inCommand.problems.filter((p) => p.startsWith('-Xms2g'))).toHaveLength(1);
     // A percentage that is fine, but an -Xms above the heap it gives (75 % of 2048 = 1536): still a change to make.
     const floorOnly = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75.0 -Xms3g' } }), 2048)!;
     expect(floorOnly.recommendedFlag).toBe('-XX:MaxRAMPercentage=75.0');
-    expect(floorOnly.initialHeapAbove).toEqual(['-Xms3g']);
+    expect(floorOnly.alsoRemove).toEqual(['-Xms3g']);
     // A -Xms inside another option's value is not a heap floor.
     const inValue = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Dfoo=-Xms4g -Xmx2g' } }), 2464)!;
-    expect(inValue.initialHeapAbove).toEqual([]);
+    expect(inValue.alsoRemove).toEqual([]);
   });
 
   it('gives no percentage when there is no hard limit: the JVM would size its heap from the whole instance', () => {
     const none = adviseRuntime(input({ image: 'tomcat:10', environment: { CATALINA_OPTS: '-Dfile.encoding=UTF-8' } }), null)!;
     expect(none.recommendedFlag).toBeNull();
-    expect(none.initialHeapAbove).toEqual([]);
+    expect(none.alsoRemove).toEqual([]);
     expect(none.problems.join('\n')).toMatch(/No hard memory limit of its own: the JVM takes its default 25 % of all the memory it sees.*hard limit first/);
     const percent = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75.0' } }), null)!;
     expect(percent.recommendedFlag).toBeNull();
@@ -108,7 +108,8 @@ describe('JVM', () => {
     const both = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xmx512m', _JAVA_OPTIONS: '-Xmx4g' } }), 2048)!;
     expect(both.currentFlag).toBe('-Xmx4g');
     expect(both.envVar).toBe('_JAVA_OPTIONS');
-    expect(both.problems[0]).toBe('-Xmx4g in _JAVA_OPTIONS wins over -Xmx512m in JAVA_TOOL_OPTIONS: remove the others, or they take over when this one changes.');
+    expect(both.problems[0]).toBe('-Xmx4g in _JAVA_OPTIONS is not the only heap setting: -Xmx512m in JAVA_TOOL_OPTIONS also sets it: remove those, or they override the fix or take over once it changes.');
+    expect(both.removeElsewhere).toEqual([{ envVar: 'JAVA_TOOL_OPTIONS', flag: '-Xmx512m' }]);
     const cmd = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xmx512m' }, command: ['java', '-Xmx1g', '-Xmx3g', '-jar', 'app.jar'] }), 2048)!;
     expect(cmd.currentFlag).toBe('-Xmx3g');
     expect(cmd.envVar).toBeNull();
@@ -137,7 +138,7 @@ describe('JVM', () => {
   it('expands $VAR in shell commands and reads the real command shapes (argfiles, options with values, quoted exec-form elements)', () => {
     const viaVar = adviseRuntime(input({ environment: { JAVA_OPTS: '-Xmx3g -XX:+UseG1GC' }, entryPoint: ['sh', '-c'], command: ['exec java $JAVA_OPTS -jar /app.jar'] }), 2048)!;
     expect(viaVar).toMatchObject({ currentFlag: '-Xmx3g', envVar: 'JAVA_OPTS' });
-    expect(viaVar.problems.join(' ')).not.toMatch(/wins over/);
+    expect(viaVar.problems.join(' ')).not.toMatch(/not the only heap setting/);
     const braces = adviseRuntime(input({ environment: { JAVA_OPTS: '-Xmx3g' }, command: ['sh', '-c', 'java ${JAVA_OPTS} -jar /app.jar'] }), 2048)!;
     expect(braces.currentFlag).toBe('-Xmx3g');
     const cases: [Partial<RuntimeInput>, string][] = [
@@ -158,6 +159,9 @@ describe('JVM', () => {
     // ${VAR:-default} expands, and a quoted "$VAR" still belongs to the variable.
     const dflt = adviseRuntime(input({ entryPoint: ['sh', '-c'], command: ['exec java ${JAVA_OPTS:-} -Xmx3g -jar app.jar'] }), 2048)!;
     expect(dflt.currentFlag).toBe('-Xmx3g');
+    // An unset variable's default is written in the command: the fix goes to the command, not to the variable.
+    const unsetDefault = adviseRuntime(input({ entryPoint: ['sh', '-c'], command: ['exec java ${JAVA_OPTS:--Xmx2g -Dpw=S} -jar app.jar'] }), 2048)!;
+    expect(unsetDefault).toMatchObject({ currentFlag: '-Xmx2g', envVar: null });
     const quotedVar = adviseRuntime(input({ environment: { JAVA_OPTS: '-Xmx3g' }, entryPoint: ['sh', '-c'], command: ['exec java "$JAVA_OPTS" -jar app.jar'] }), 2048)!;
     expect(quotedVar).toMatchObject({ currentFlag: '-Xmx3g', envVar: 'JAVA_OPTS' });
     // A command that expands to a huge number of words is cut, not a crash.
