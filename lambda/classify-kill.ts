@@ -169,17 +169,15 @@ function classifyContainer(task: TaskSnapshot, container: ContainerState, taskDe
       // (a build's worker JVM, a pool's worker) was killed at the limit while the main process finished (#2467).
       return make(
         'oom-killed',
-        'A process inside the container was OOM-killed at its memory limit, but not its main process, which later exited 0: ' +
-          'the OOM reason reports Docker\'s OOMKilled flag, which any process in the container sets (children of builds and ' +
-          'worker pools: amazon-ecs-agent#2467). The limit was reached; the work that process did was lost or retried.',
+        'A process in the container, not its main one (which later exited 0), was OOM-killed at the memory limit: the OOM reason ' +
+          'is Docker\'s OOMKilled flag, which any process sets (build and worker children: amazon-ecs-agent#2467).',
         2,
       );
     }
     if (running && exitCode === null) {
       return make(
         'running',
-        'OOM reason on a container that is still running: a process inside it was OOM-killed and the main process survived; the ' +
-          'agent can report the container stopped from that flag while it keeps running (amazon-ecs-agent#5135). Check `docker inspect` on the host.',
+        'OOM reason on a container still running: a process in it was OOM-killed and the main one survived (amazon-ecs-agent#5135); check `docker inspect` on the host.',
         1,
       );
     }

@@ -6,8 +6,8 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { Context } from 'aws-lambda';
 import { createDynamoLedger, disabledLedger } from './alert-ledger';
 import { clientOptions } from './aws-timeouts';
@@ -19,6 +19,7 @@ import { renderGraphForTriage } from './memory-graph-for-triage';
 import { fetchMemoryMetrics } from './memory-metrics';
 import { postToSlack } from './deliver-slack';
 import { type Channels, type Outcome, respondToEvent } from './respond-to-kill';
+import { cachedSecret } from './secret-cache';
 
 const config = readEnvironment(process.env);
 const region = process.env['AWS_REGION'];
@@ -28,18 +29,27 @@ const sns = new SNSClient({ region, ...clientOptions('sns') });
 // Fail open fast when the ledger's table is unreachable: a duplicate alert beats a late or lost one.
 const dynamodb = new DynamoDBClient({ region, ...clientOptions('dynamodb') });
 const s3 = config.graphBucketName ? new S3Client({ region, ...clientOptions('s3') }) : null;
-const secrets = new SecretsProvider({ clientConfig: { region, ...clientOptions('secretsManager') } });
+const secretsManager = new SecretsManagerClient({ region, ...clientOptions('secretsManager') });
 
 const ledger = config.ledgerTableName
   ? createDynamoLedger(dynamodb, config.ledgerTableName, { windowMinutes: config.windowMinutes, realertAt: config.realertAt })
   : disabledLedger;
 
 const SECRET_MAX_AGE_SECONDS = 300;
+const secret = cachedSecret(
+  async (id) => {
+    const { SecretString } = await secretsManager.send(new GetSecretValueCommand({ SecretId: id }));
+    if (typeof SecretString !== 'string') throw new ConfigurationError('the Slack webhook secret has no SecretString (a binary secret?)');
+    return SecretString;
+  },
+  SECRET_MAX_AGE_SECONDS * 1000,
+  Date.now,
+);
 
 async function webhookUrl(): Promise<string> {
   const arn = config.slackWebhookSecretArn;
   if (!arn) throw new ConfigurationError('no Slack webhook secret configured');
-  return webhookUrlFromSecret(await secrets.get(arn, { maxAge: SECRET_MAX_AGE_SECONDS }));
+  return webhookUrlFromSecret(await secret(arn));
 }
 
 function channelsFor(context: Context | undefined): Channels {

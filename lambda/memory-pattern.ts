@@ -314,8 +314,7 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   } else if (ceiling !== null && opts.limitMiB !== null) {
     // The kill proves the demand reached the killed container's limit: the series just does not show it.
     reasons.push(
-      `peak ${fmt(peak)} MiB = ${pct(peak / ceiling)} of the ${fmt(ceiling)} MiB limit: the series does not show the kill (its last sample is missing, ` +
-        `or the rise came between samples), but the kill shows the demand reached ${fmt(opts.limitMiB)} MiB`,
+      `peak ${fmt(peak)} MiB = ${pct(peak / ceiling)} of the ${fmt(ceiling)} MiB limit: the kill's sample is missing, but the kill shows the demand reached ${fmt(opts.limitMiB)} MiB`,
     );
   } else if (ceiling !== null) {
     reasons.push(`peak ${fmt(peak)} MiB = ${pct(peak / ceiling)} of the ${fmt(ceiling)} MiB limit: not censored`);

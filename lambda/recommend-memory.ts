@@ -147,8 +147,8 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
       `the series measures the whole ${input.seriesScope === 'task' ? 'task' : "service's tasks"}, and ` +
         (unknownShare.length > 0
           ? `${unknownShare.map((c) => c.name).join(', ')} reserve${unknownShare.length === 1 ? 's' : ''} no memory, so ${input.container}'s part of it is unknown`
-          : `the other containers reserve ${fmt(siblingsReserved)} MiB, more than ${input.container}'s ${fmt(ownSize)} MiB, so their use above or below it would swamp ${input.container}'s`) +
-        `: sized from the limits alone (Container Insights with enhanced observability measures each container)`,
+          : `the others reserve ${fmt(siblingsReserved)} MiB, more than ${input.container}'s ${fmt(ownSize)} MiB, so their use would swamp ${input.container}'s`) +
+        `: sized from the limits alone`,
     );
   }
   const attribute = (v: number | null | undefined): number | null => {
@@ -203,14 +203,13 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     const taskPeak = shared && ev.peakMiB !== null && !ev.censored ? ev.peakMiB : null;
     const needTask = Math.max(taskMemory * 1.25, taskMemory + 100, (taskPeak ?? 0) * 1.15);
     reasons.push(
-      `no container in the task has a hard limit: all share the ${fmt(taskMemory)} MiB task memory, so this OOM was the task running out as a whole, ` +
-        `and the kernel killed ${input.container}; the fix is the task size: max(${fmt(taskMemory)} × 1.25, ${fmt(taskMemory)} + 100` +
+      `no container in the task has a hard limit: they share its ${fmt(taskMemory)} MiB, so the task ran out as a whole and the kernel killed ${input.container}; ` +
+        `the fix is the task size: max(${fmt(taskMemory)} × 1.25, ${fmt(taskMemory)} + 100` +
         (taskPeak !== null ? `, task peak ${fmt(taskPeak)} × 1.15` : '') +
-        `) = ${fmt(needTask)} MiB; no hard limit is set for ${input.container}, and its reservation stays ${reservation === null ? 'unset' : `${fmt(reservation)} MiB`}`,
+        `) = ${fmt(needTask)} MiB, with no cap for ${input.container} and its reservation as it was`,
     );
     deadEnds.push(
-      `no container hard limits in a shared task: any container can take the memory the others need. Measure each one (Container Insights with enhanced observability), ` +
-        `then give the sidecars hard limits so a runaway one is the one killed`,
+      `no container hard limits in a shared task: any container can take what the others need; measure each one, then cap the sidecars so a runaway one is the one killed`,
     );
     let newTaskMemory: number;
     let newTaskCpu: number | null = taskCpu;
@@ -335,7 +334,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     if (reservation !== null && soft < reservation) {
       // After an OOM a smaller reservation only lets the scheduler pack more beside it (EC2): keep what it had.
       soft = Math.min(hard, reservation);
-      reasons.push(`memoryReservation kept at ${fmt(soft)} MiB: the average is lower, but lowering a reservation right after an OOM lets the scheduler pack more tasks beside it`);
+      reasons.push(`memoryReservation kept at ${fmt(soft)} MiB: never lowered right after an OOM (the scheduler would pack more beside it)`);
     }
     const realUse = memory === null ? Math.max(avg, peak ?? 0) : avg;
     if (reservation !== null && reservation < 0.8 * realUse) {
@@ -367,7 +366,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   const room = taskMemory !== null ? taskMemory - siblingsHard : null;
   if (room !== null && input.kind !== 'oom-at-start' && hard + siblingsHard > taskMemory! && unrounded <= room && (memory === null || room > memory)) {
     const fitted = Math.floor(room / MEMORY_STEP_MIB) * MEMORY_STEP_MIB >= unrounded ? Math.floor(room / MEMORY_STEP_MIB) * MEMORY_STEP_MIB : room;
-    reasons.push(`${fmt(fitted)} MiB instead of ${fmt(hard)}: the rounding (to ${MEMORY_STEP_MIB.toString()} MiB steps, at least 128 MiB) alone would not fit beside the others' ${fmt(siblingsHard)} MiB in the ${fmt(taskMemory!)} MiB task, and ${fmt(fitted)} MiB still covers the ${fmt(unrounded)} MiB the rule asks for`);
+    reasons.push(`${fmt(fitted)} MiB, not ${fmt(hard)}: rounding up alone would not fit beside the others' ${fmt(siblingsHard)} MiB in the ${fmt(taskMemory!)} MiB task; ${fmt(fitted)} still covers the rule's ${fmt(unrounded)} MiB`);
     hard = fitted;
     soft = Math.min(soft, hard);
   }

@@ -358,8 +358,8 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
   const noLimit = limitMiB === null;
   if (noLimit && !xmx) {
     problems.push(
-      `No hard memory limit of its own: the JVM takes ${percent ? percent.flag.replace(/^-XX:/, '') : 'its default 25 %'} of all the memory it sees (the instance's, or the whole task's), not of this container's share. ` +
-        `Give the container a hard limit first (memory), then set ${recommendedFlag}; until then a fixed -Xmx below what the container should use.`,
+      `No hard memory limit of its own: the JVM takes ${percent ? percent.flag.replace(/^-XX:/, '') : 'its default 25 %'} of all the memory it sees (the instance's or the task's). ` +
+        `Give the container a hard limit first, then ${recommendedFlag}; until then a fixed -Xmx.`,
     );
   }
   // A heap floor above the heap in effect after the fix raises the maximum heap to it (HotSpot), and above an -Xmx it
@@ -389,8 +389,8 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
   const removeElsewhere = needsChange ? dedupe([...elsewhereHeap, ...floors.filter((f) => !sameSource(f))]) : [];
   for (const f of floors) {
     problems.push(
-      `${f.flag} in ${f.envVar ?? 'the command'} is above the heap (${heapAfter ?? 0} MiB): the JVM raises its maximum heap to the initial size, ` +
-        `and with a smaller -Xmx it does not start. ${f.envVar === envVar ? 'Remove it with the fix below' : `Remove it from ${f.envVar ?? 'the command'}`} (or set it to at most ${heapAfter ?? 0}m).`,
+      `${f.flag} in ${f.envVar ?? 'the command'} is above the heap (${heapAfter ?? 0} MiB): the JVM raises its maximum heap to it (and below an -Xmx does not start). ` +
+        `${f.envVar === envVar ? 'Remove it with the fix below' : `Remove it from ${f.envVar ?? 'the command'}`}.`,
     );
   }
   // (A note, not a problem that calls for a change.) Without `java` in the command (a start script, or the image's own command when the task definition has none), a

@@ -76,7 +76,7 @@ describe('classifyKill', () => {
     expect(exit0.confidence).toBe('medium');
     expect(exit0.target).toBe('app');
     expect(exit0.containers[0]).toMatchObject({ kind: 'oom-killed', exitCode: 0 });
-    expect(exit0.containers[0]!.explanation).toMatch(/not its main process, which later exited 0/);
+    expect(exit0.containers[0]!.explanation).toMatch(/not its main one \(which later exited 0\)/);
     const running = classifyKill(variant({ lastStatus: 'RUNNING' }, { exitCode: null, lastStatus: 'RUNNING' }));
     expect(running.verdict).toBe('possible-oom');
     expect(running.confidence).toBe('low');

@@ -89,8 +89,8 @@ describe('an OOM-killed container with no hard limit and no task memory', () => 
     expect(r.memoryReservation).toBe(50); // unchanged
     expect(r.taskMemory).toBe(3072); // max(2048 × 1.25, 2048 + 100) = 2560 → the next Fargate size at 1 vCPU
     expect(r.taskCpu).toBe(1024);
-    expect(r.reasons.join('\n')).toMatch(/the task running out as a whole/);
-    expect(r.deadEnds.join('\n')).toMatch(/give the sidecars hard limits/);
+    expect(r.reasons.join('\n')).toMatch(/the task ran out as a whole/);
+    expect(r.deadEnds.join('\n')).toMatch(/cap the sidecars/);
   });
 });
 

@@ -149,7 +149,7 @@ describe('recommendMemory', () => {
     // The x-ray daemon (64/32) beside a 1024 MiB app: task usage minus the app's reservation is the app's deviation, not the daemon's use.
     const small = taskDef([container('app', 1024, 1024), container('xray', 64, 32)], 512, 2048);
     const r = recommendMemory(input({ container: 'xray', taskDefinition: small, seriesScope: 'task', analysis: taskSeries }))!;
-    expect(r.reasons.join('\n')).toMatch(/the other containers reserve 1024 MiB, more than xray's 64 MiB.*sized from the limits alone/);
+    expect(r.reasons.join('\n')).toMatch(/the others reserve 1024 MiB, more than xray's 64 MiB.*sized from the limits alone/);
     expect(r.memory).toBe(128); // KRR's OOM rule from the limit alone (64 × 1.25 = 80), raised to the 128 MiB floor
     expect(r.memoryReservation).toBe(64); // never lowered below the 32 it had; the old limit, known to be reached
     // Another container reserving nothing: its share, and so this one's, is unknown.
@@ -166,7 +166,7 @@ describe('recommendMemory', () => {
     const r = recommendMemory(input({ container: 'log_router', taskDefinition: td, analysis: analysis('chronic', { peakMiB: 100, averageMiB: 90, baselineMiB: 95 }) }))!;
     expect(r.memory).toBe(124);
     expect(r.taskMemory).toBe(1024);
-    expect(r.reasons.join('\n')).toMatch(/124 MiB instead of 128: the rounding .* alone would not fit beside the others' 900 MiB/);
+    expect(r.reasons.join('\n')).toMatch(/124 MiB, not 128: rounding up alone would not fit beside the others' 900 MiB/);
     // When the rule itself needs more than what is left, the task grows as before.
     const big = recommendMemory(input({ container: 'log_router', taskDefinition: td, analysis: analysis('chronic', { peakMiB: 100, averageMiB: 60, baselineMiB: 60 }, 'low') }))!;
     expect(big.memory).toBeGreaterThan(124);
