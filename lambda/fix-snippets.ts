@@ -230,11 +230,16 @@ export function renderRuntimeFlag(runtime: RuntimeAdvice | null): string | null 
 }
 
 export function renderFixSnippets(rec: Recommendation, ctx: FixContext): FixSnippets {
+  let step = runtimeStep(ctx.runtime);
+  // The variable the fix edits came from the RunTask overrides, which win over the task definition: say where.
+  if (step && ctx.runtime && overriddenEnv(ctx, rec.container, ctx.runtime.envVar)) {
+    step = { ...step, after: `${step.after} (in the RunTask overrides, which win over the task definition)` };
+  }
   return {
     json: renderJsonFragment(rec, ctx),
     cli: renderCliSteps(rec, ctx),
     cdk: renderCdkSnippet(rec, ctx),
-    runtimeFlag: renderRuntimeFlag(ctx.runtime),
-    runtimeStep: runtimeStep(ctx.runtime),
+    runtimeFlag: step ? `${step.before}${step.copy}${step.after}` : null,
+    runtimeStep: step,
   };
 }

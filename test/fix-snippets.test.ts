@@ -168,6 +168,7 @@ describe('CLI steps', () => {
     const task = { ...oomChronic.task, overrides: { containers: [{ name: 'web', memory: null, memoryReservation: null, environment: { JAVA_TOOL_OPTIONS: '-Xmx1536m' }, command: null }], memory: null, cpu: null } };
     const r: TriageResult = { ...oomChronic, task };
     expect(snippets(r).cli).toContain('JAVA_TOOL_OPTIONS was set by the RunTask overrides, which win over the task definition: change it there too');
+    expect(snippets(r).runtimeFlag).toBe('In JAVA_TOOL_OPTIONS, replace -Xmx1536m with -XX:MaxRAMPercentage=75.0 (in the RunTask overrides, which win over the task definition)');
   });
 });
 
