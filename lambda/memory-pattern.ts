@@ -30,6 +30,8 @@ export const SUSTAINED_RISE_MINUTES = 60;
 export const CHRONIC_SHARE = 0.7;
 /** A burst is usage at or above this share of the way from the baseline to the top (the limit at the kill). */
 export const BURST_LINE = 0.5;
+/** A climb whose best one-step fit leaves under this share of a straight line's residual is a level shift. */
+export const STEP_RATIO = 0.35;
 /** Censored when the peak reaches 97 % of the ceiling. */
 export const CENSORED_SHARE = 0.97;
 const WINDOW_MS = 30 * 60_000;
@@ -145,6 +147,12 @@ interface SlopeFit {
    * A leak grows at a steady rate (about 1); a daily ramp starts flat and accelerates (near 0 or negative).
    */
   halfSlopeRatio: number | null;
+  /**
+   * The longest segment read as one step instead of a climb: the residual of the best two-level fit, with the step in
+   * its middle half, over the residual of a straight line (near 0 for a step up with flat sides; above 1 for a steady
+   * climb), the jump and when. Null below 8 windows.
+   */
+  step: { ratio: number; jump: number; at: number } | null;
 }
 
 /** Every pair of windows (a, b), a before b, at a stride that keeps the pair count bounded on long histories. */
@@ -179,6 +187,7 @@ function fitSegments(ws: readonly Window[], noise: number): SlopeFit {
   let rising = 0;
   let longestHours = 0;
   let halfSlopeRatio: number | null = null;
+  let step: SlopeFit['step'] = null;
   for (let s = 0; s + 1 < bounds.length; s++) {
     const seg = ws.slice(bounds[s], bounds[s + 1]);
     if (seg.length < 2) continue;
@@ -196,6 +205,7 @@ function fitSegments(ws: readonly Window[], noise: number): SlopeFit {
       const s1 = theilSen(seg.slice(0, mid + 1));
       const s2 = theilSen(seg.slice(mid));
       halfSlopeRatio = Number.isFinite(s1) && Number.isFinite(s2) && s2 > 0 ? s1 / s2 : null;
+      step = stepFit(seg);
     }
     let high = -Infinity;
     for (const w of seg) {
@@ -221,7 +231,53 @@ function fitSegments(ws: readonly Window[], noise: number): SlopeFit {
     drawdown,
     rising,
     halfSlopeRatio,
+    step,
   };
+}
+
+/**
+ * The segment as one step (two flat levels) against a straight line: see SlopeFit.step. The step must lie in the
+ * middle half, with a quarter of the segment on each side: the end of a history that finishes on a daily rise is not a
+ * level that lasted.
+ */
+function stepFit(seg: readonly Window[]): SlopeFit['step'] {
+  const n = seg.length;
+  if (n < 8) return null;
+  const x = seg.map((w) => w.t / 3_600_000);
+  const y = seg.map((w) => w.base);
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += ((x[i] as number) - mx) ** 2;
+    sxy += ((x[i] as number) - mx) * ((y[i] as number) - my);
+  }
+  const b = sxx > 0 ? sxy / sxx : 0;
+  let lineSse = 0;
+  for (let i = 0; i < n; i++) lineSse += ((y[i] as number) - my - b * ((x[i] as number) - mx)) ** 2;
+  const sum = [0];
+  const sq = [0];
+  for (const v of y) {
+    sum.push((sum[sum.length - 1] as number) + v);
+    sq.push((sq[sq.length - 1] as number) + v * v);
+  }
+  const sse = (from: number, to: number): number => {
+    const t = (sum[to] as number) - (sum[from] as number);
+    return (sq[to] as number) - (sq[from] as number) - (t * t) / (to - from);
+  };
+  let best = Infinity;
+  let at = -1;
+  for (let k = Math.ceil(n / 4); k <= Math.floor((3 * n) / 4); k++) {
+    const v = sse(0, k) + sse(k, n);
+    if (v < best) {
+      best = v;
+      at = k;
+    }
+  }
+  if (at < 0) return null;
+  const jump = ((sum[n] as number) - (sum[at] as number)) / (n - at) - (sum[at] as number) / at;
+  return { ratio: lineSse > 0 ? Math.max(0, best) / lineSse : 1, jump, at: (seg[at] as Window).t };
 }
 
 /**
@@ -385,7 +441,16 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   const ratio = fit?.halfSlopeRatio ?? null;
   const linear = ratio !== null && ratio >= 0.4 && ratio <= 2.5;
   const notDiurnal = dayDelta === null || (slope !== null && dayDelta >= 0.5 * 24 * slope);
-  const leak = climbs && (acrossRestarts || spansDays || (linear && notDiurnal));
+  // A level shift (a deploy that needs more, a cache filled once) climbs too, as one step with flat sides: not a leak.
+  const stepped = fit?.step ?? null;
+  const isStep = climbs && stepped !== null && stepped.ratio < STEP_RATIO && stepped.jump > 0;
+  const leak = climbs && !isStep && (acrossRestarts || spansDays || (linear && notDiurnal));
+  if (isStep && stepped) {
+    reasons.push(
+      `the baseline stepped up ${fmt(stepped.jump)} MiB at ${new Date(stepped.at).toISOString()} and stayed flat before and after ` +
+        `(one step fits ${Math.round((1 - stepped.ratio) * 100).toString()} % better than a steady climb): a level shift (a deploy, a cache, a config change), not a leak`,
+    );
+  }
   if (leak && fit && slope !== null) {
     const segs = fit.segmentHours.length;
     reasons.push(
@@ -405,7 +470,7 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
       );
       if (confidenceOut === 'high') confidenceOut = 'medium';
     }
-  } else if (climbs && slope !== null) {
+  } else if (climbs && slope !== null && !isStep) {
     const why = !linear
       ? `its rate is not steady (first-half / second-half slope ${ratio === null ? 'n/a' : ratio.toFixed(2)}: a daily load ramp accelerates like this)`
       : `it is only ${fmt(dayDelta ?? 0)} MiB above the same hour 24 h earlier (a leak of ${fmt(slope)} MiB/h would add ${fmt(24 * slope)} MiB): a daily cycle`;

@@ -71,6 +71,18 @@ describe('analyzeMemory', () => {
     expect(at2048).toBeGreaterThan((a.nextKillEstimateHours ?? 0) + 25);
   });
 
+  it('does not call a level shift a leak: one step up after a deploy, flat before and after, over more than 36 h', () => {
+    // 5-minute points: 34 h at ~500 MiB, then 38 h at ~650 MiB (the new version needs more), killed at 672 MiB.
+    const values = Array.from({ length: 72 * 12 }, (_, i) => (i < 34 * 12 ? 500 : 650) + wiggle(i, 6));
+    const s = series(values, { period: 300, ceiling: 672 });
+    const a = analyzeMemory(s, { limitMiB: 672, now: now(s) });
+    expect(a.pattern).not.toBe('leak');
+    expect(a.reasons.join('\n')).toMatch(/the baseline stepped up 1[45]\d MiB at .* and stayed flat before and after .*: a level shift .*not a leak/);
+    // A steady climb over the same span is still a leak.
+    const climb = series(Array.from({ length: 72 * 12 }, (_, i) => 450 + 3 * (i / 12) + wiggle(i, 6)), { period: 300, ceiling: 672 });
+    expect(analyzeMemory(climb, { limitMiB: 672, now: now(climb) }).pattern).toBe('leak');
+  });
+
   it('does not call a GC sawtooth (drops every few minutes) a leak', () => {
     const values = Array.from({ length: 30 * 60 }, (_, i) => 500 + 300 * ((i % 9) / 9) + wiggle(i, 10));
     const s = series(values, { ceiling: 1024, avg: (v) => v - 50 });
