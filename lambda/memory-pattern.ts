@@ -30,6 +30,8 @@ export const SUSTAINED_RISE_MINUTES = 60;
 export const CHRONIC_SHARE = 0.7;
 /** A burst is usage at or above this share of the way from the baseline to the top (the limit at the kill). */
 export const BURST_LINE = 0.5;
+/** A segment whose first half climbs this many times faster than its second half levels off: a refill, not a leak. */
+export const PLATEAU_RATIO = 4;
 /** A climb whose best one-step fit leaves under this share of a straight line's residual is a level shift. */
 export const STEP_RATIO = 0.35;
 /** Censored when the peak reaches 97 % of the ceiling. */
@@ -444,7 +446,10 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   // A level shift (a deploy that needs more, a cache filled once) climbs too, as one step with flat sides: not a leak.
   const stepped = fit?.step ?? null;
   const isStep = climbs && stepped !== null && stepped.ratio < STEP_RATIO && stepped.jump > 0;
-  const leak = climbs && !isStep && (acrossRestarts || spansDays || (linear && notDiurnal));
+  // A refill that levels off after each restart (a cache warming up) climbs again across restarts too; a leak keeps
+  // its rate, so a longest segment whose second half grows several times slower than its first is a plateau.
+  const plateaus = ratio !== null && ratio > PLATEAU_RATIO;
+  const leak = climbs && !isStep && ((acrossRestarts && !plateaus) || spansDays || (linear && notDiurnal));
   if (isStep && stepped) {
     reasons.push(
       `the baseline stepped up ${fmt(stepped.jump)} MiB at ${new Date(stepped.at).toISOString()} and stayed flat before and after ` +

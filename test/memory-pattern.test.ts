@@ -83,6 +83,15 @@ describe('analyzeMemory', () => {
     expect(analyzeMemory(climb, { limitMiB: 672, now: now(climb) }).pattern).toBe('leak');
   });
 
+  it('does not call a cache that refills and levels off after each restart a leak', () => {
+    // 5-minute points over 24 h, a deploy at 12 h: each run warms a cache, 200 + 270 × (1 − e^(−age / 2 h)).
+    const values = Array.from({ length: 24 * 12 }, (_, i) => 200 + 270 * (1 - Math.exp(-((i % (12 * 12)) / 12) / 2)) + wiggle(i, 3));
+    const s = series(values, { period: 300, ceiling: 512 });
+    const a = analyzeMemory(s, { limitMiB: 512, now: now(s) });
+    expect(a.evidence.restarts).toBe(1);
+    expect(a.pattern).not.toBe('leak');
+  });
+
   it('does not call a GC sawtooth (drops every few minutes) a leak', () => {
     const values = Array.from({ length: 30 * 60 }, (_, i) => 500 + 300 * ((i % 9) / 9) + wiggle(i, 10));
     const s = series(values, { ceiling: 1024, avg: (v) => v - 50 });
