@@ -476,7 +476,9 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
       if (confidenceOut === 'high') confidenceOut = 'medium';
     }
   } else if (climbs && slope !== null && !isStep) {
-    const why = !linear
+    const why = plateaus
+      ? `each run climbs and then levels off (first-half / second-half slope ${(ratio ?? 0).toFixed(2)}): a refill, such as a cache warming up after a restart`
+      : !linear
       ? `its rate is not steady (first-half / second-half slope ${ratio === null ? 'n/a' : ratio.toFixed(2)}: a daily load ramp accelerates like this)`
       : `it is only ${fmt(dayDelta ?? 0)} MiB above the same hour 24 h earlier (a leak of ${fmt(slope)} MiB/h would add ${fmt(24 * slope)} MiB): a daily cycle`;
     reasons.push(`the baseline climbed ${fmt(slope)} MiB/h over ${fmt(longest)} h, but ${why}; not called a leak, though one cannot be ruled out`);

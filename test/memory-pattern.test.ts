@@ -90,6 +90,7 @@ describe('analyzeMemory', () => {
     const a = analyzeMemory(s, { limitMiB: 512, now: now(s) });
     expect(a.evidence.restarts).toBe(1);
     expect(a.pattern).not.toBe('leak');
+    expect(a.reasons.join('\n')).toMatch(/each run climbs and then levels off .*: a refill, such as a cache warming up/);
   });
 
   it('does not call a GC sawtooth (drops every few minutes) a leak', () => {
