@@ -39,6 +39,14 @@ export const FARGATE_SIZES: ReadonlyArray<{ cpu: number; memory: readonly number
 /** The largest Fargate task memory (120 GB). */
 export const FARGATE_MAX_MEMORY_MIB = 122880;
 
+/**
+ * The task size must be a Fargate size: the task ran on Fargate, or its task definition is FARGATE-compatible (ECS
+ * validates a FARGATE-compatible task definition's size at registration, wherever the task then runs).
+ */
+export function needsFargateSize(launchType: string | null, requiresCompatibilities: readonly string[] | undefined): boolean {
+  return launchType === 'FARGATE' || (requiresCompatibilities ?? []).includes('FARGATE');
+}
+
 /** True when cpu/memory is a valid Fargate pair. */
 export function isValidFargateSize(cpu: number, memory: number): boolean {
   return FARGATE_SIZES.some((s) => s.cpu === cpu && s.memory.includes(memory));

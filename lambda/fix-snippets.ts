@@ -3,6 +3,7 @@
  * (describe -> jq edit -> register -> update-service), a CDK snippet, and the runtime heap flag. Pure.
  */
 import type { Recommendation, RuntimeAdvice, TaskDefinition, TaskSnapshot } from './model';
+import { needsFargateSize } from './fargate-sizes';
 import { HEAP_WORD } from './runtime-flags';
 
 export interface FixSnippets {
@@ -45,7 +46,7 @@ export function shQuote(value: string): string {
 }
 
 function isFargate(ctx: FixContext): boolean {
-  return ctx.task.launchType === 'FARGATE' || (ctx.taskDefinition?.requiresCompatibilities ?? []).includes('FARGATE');
+  return needsFargateSize(ctx.task.launchType, ctx.taskDefinition?.requiresCompatibilities);
 }
 
 /** Task cpu/memory to write: the recommendation's, else (Fargate needs both) the current ones. */
@@ -115,7 +116,7 @@ export function renderCliSteps(rec: Recommendation, ctx: FixContext): string {
     `jq --arg c ${shQuote(rec.container)}${rt ? ` --arg v ${shQuote(rt.envVar ?? '')} --arg flag ${shQuote(rt.recommendedFlag ?? '')} --argjson drop ${shQuote(JSON.stringify(rt.alsoRemove))}` : ''} '`,
     `  ${program}' td.json > td-new.json`,
     ``,
-    ...(ctx.runtime?.recommendedFlag && !ctx.runtime.envVar ? [`#    and in the container's command: ${commandEdit(ctx.runtime)}`, ``] : []),
+    ...(ctx.runtime?.recommendedFlag && !ctx.runtime.envVar ? [`#    and in the container's command: ${wordEdit(ctx.runtime)}`, ``] : []),
     ...(ctx.runtime?.recommendedFlag ? ctx.runtime.removeElsewhere.map((f) => `#    and remove ${f.flag} from ${f.envVar ?? "the container's command"}: it would override the fix`) : []),
     ...(rt && overriddenEnv(ctx, rec.container, rt.envVar)
       ? [`#    ${rt.envVar} was set by the RunTask overrides, which win over the task definition: change it there too`, ``]
@@ -189,7 +190,7 @@ export function renderCdkSnippet(rec: Recommendation, ctx: FixContext): string {
       `  environment: { ${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(rt.envVar) ? rt.envVar : tsString(rt.envVar)}: ${tsString(rt.recommendedFlag)} }, // merge with your other variables (append to it if it is set)`,
     );
   } else if (rt?.recommendedFlag) {
-    lines.push(`  // command: ${commandEdit(rt)}`);
+    lines.push(`  // command: ${wordEdit(rt)}`);
   }
   lines.push(`});`);
   return lines.join('\n');
@@ -204,10 +205,6 @@ function wordEdit(rt: RuntimeAdvice): string {
 /** `; also remove -Xms2g from the command`: heap settings elsewhere that would override or undo the fix. */
 function elsewhere(rt: RuntimeAdvice, lead: string): string {
   return rt.removeElsewhere.length > 0 ? `${lead}also remove ${rt.removeElsewhere.map((f) => `${f.flag} from ${f.envVar ?? 'the command'}`).join(', ')}` : '';
-}
-
-function commandEdit(rt: RuntimeAdvice): string {
-  return wordEdit(rt);
 }
 
 /** The variable came from the task's RunTask overrides (which win over the task definition). */

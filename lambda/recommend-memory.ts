@@ -18,7 +18,7 @@
  * Pure: no I/O.
  */
 import { CHRONIC_SHARE, estimateNextKillHours, SUSTAINED_RISE_MINUTES } from './memory-pattern';
-import { FARGATE_MAX_MEMORY_MIB, fargateTaskSize } from './fargate-sizes';
+import { FARGATE_MAX_MEMORY_MIB, fargateTaskSize, needsFargateSize } from './fargate-sizes';
 import type {
   Confidence,
   ContainerKind,
@@ -92,12 +92,8 @@ export function krrOomRule(peakMiB: number | null, limitAtOomMiB: number | null)
   return Math.max(a, b);
 }
 
-/**
- * The task size must be a Fargate size: the task ran on Fargate, or its task definition is FARGATE-compatible (ECS
- * validates a FARGATE-compatible task definition's size at registration, wherever the task then runs).
- */
 function isFargate(input: RecommendInput): boolean {
-  return input.launchType === 'FARGATE' || (input.taskDefinition?.requiresCompatibilities.includes('FARGATE') ?? false);
+  return needsFargateSize(input.launchType, input.taskDefinition?.requiresCompatibilities);
 }
 
 interface Sibling {

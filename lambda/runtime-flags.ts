@@ -328,7 +328,7 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
   }
   if (xmx) {
     currentFlag = xmx.flag;
-    const heap = parseJvmSize(xmx.flag.replace(/^-Xmx|^-XX:MaxHeapSize=/, ''));
+    const heap = sizeOfFlag(xmx.flag);
     if (heap !== null && limitMiB) {
       const share = heap / limitMiB;
       if (share > HEAP_SHARE) {
@@ -370,18 +370,10 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
       : problems.length > 0
         ? Math.floor(limitMiB * HEAP_SHARE)
         : xmx
-          ? parseJvmSize(xmx.flag.replace(/^-Xmx|^-XX:MaxHeapSize=/, ''))
+          ? sizeOfFlag(xmx.flag)
           : Math.floor((limitMiB * (percent ? Number(percent.flag.split('=')[1]) : 25)) / 100);
-  const seen = new Set<string>();
   const floors =
-    heapAfter === null
-      ? []
-      : allFlags(input, JVM_MIN_HEAP, JVM_SOURCES, launch.options).filter((f) => {
-          const key = `${f.envVar ?? ''}\u0000${f.flag}`;
-          if (seen.has(key) || (sizeOfFlag(f.flag) ?? 0) <= heapAfter) return false;
-          seen.add(key);
-          return true;
-        });
+    heapAfter === null ? [] : dedupe(allFlags(input, JVM_MIN_HEAP, JVM_SOURCES, launch.options).filter((f) => (sizeOfFlag(f.flag) ?? 0) > heapAfter));
   const needsChange = (problems.length > 0 || floors.length > 0) && !noLimit;
   const alsoRemove = needsChange
     ? [...new Set([...heapWords.filter((f) => sameSource(f) && f.flag !== currentFlag).map((f) => f.flag), ...floors.filter(sameSource).map((f) => f.flag)])]

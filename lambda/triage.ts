@@ -111,7 +111,9 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
   // the series' ceiling only when the container is alone in its task; beside others, the task's usage at the kill is
   // unknown (the ceiling then only says whether the series was censored).
   const alone = (taskDefinition?.containers.length ?? task.containers.length) <= 1;
-  const ownLimit = target ? (taskDefinition?.containers.find((c) => c.name === target)?.memory ?? task.containers.find((c) => c.name === target)?.memory ?? null) : null;
+  const eventContainer = task.containers.find((c) => c.name === target) ?? null;
+  const containerDef = taskDefinition?.containers.find((c) => c.name === target) ?? null;
+  const ownLimit = containerDef?.memory ?? eventContainer?.memory ?? null;
   const killProvesCeiling = classification.verdict !== 'not-oom' && (alone || (series.scope === 'container' && ownLimit !== null));
   const analysis = analyzeMemory(series, { limitMiB: killProvesCeiling ? series.ceilingMiB : null, now: options.now });
   analysis.reasons = [...notes, ...analysis.reasons];
@@ -134,8 +136,6 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
       `Not an OOM by the event, but ${target ?? 'the container'}'s memory peaked at its limit too: it may be the next OOM. See the memory pattern.`,
     );
   }
-  const eventContainer = task.containers.find((c) => c.name === target) ?? null;
-  const containerDef = taskDefinition?.containers.find((c) => c.name === target) ?? null;
   const recommendation =
     target && kind && classification.verdict !== 'not-oom'
       ? recommendMemory({
