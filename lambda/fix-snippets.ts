@@ -4,7 +4,7 @@
  */
 import type { Recommendation, RuntimeAdvice, TaskDefinition, TaskSnapshot } from './model';
 import { needsFargateSize } from './fargate-sizes';
-import { HEAP_WORD } from './runtime-flags';
+import { heapWord } from './runtime-flags';
 
 export interface FixSnippets {
   /** containerDefinitions / task-size fragment (task cpu and memory are strings, as the API takes them). */
@@ -92,10 +92,11 @@ export function renderCliSteps(rec: Recommendation, ctx: FixContext): string {
   const limits = [rec.memory === null ? null : `.memory = ${rec.memory}`, rec.memoryReservation === null ? null : `.memoryReservation = ${rec.memoryReservation}`]
     .filter((x) => x !== null)
     .join(' | ') || '.';
-  const rt = ctx.runtime?.recommendedFlag && ctx.runtime.envVar && (ctx.runtime.runtime === 'jvm' || ctx.runtime.runtime === 'node') ? ctx.runtime : null;
+  const rt = ctx.runtime?.recommendedFlag && ctx.runtime.envVar && (ctx.runtime.runtime === 'jvm' || ctx.runtime.runtime === 'node' || ctx.runtime.runtime === 'go') ? ctx.runtime : null;
   // The heap flag's variable is edited in place, word by word (its other options kept as they are), or added: the new
-  // revision carries the heap fix too, and no variable's value is ever printed (it may hold a secret).
-  const heap = rt ? HEAP_WORD[rt.runtime === 'jvm' ? 'jvm' : 'node'] : '';
+  // revision carries the heap fix too, and no variable's value is ever printed (it may hold a secret). GOMEMLIMIT holds
+  // the size alone: all of it is replaced.
+  const heap = rt ? heapWord(rt.runtime) : '';
   const env = rt
     ? ` | .environment = ((.environment // []) | if any(.name == $v) ` +
       `then map(if .name == $v then .value = (([(.value // "") | match("\\\\s+|\\\\S+"; "g").string | select(test("^\\\\s") or ((test("${heap}") or IN($drop[])) | not))] | join("") | sub("\\\\s+$"; "")) + " " + $flag | sub("^\\\\s+"; "")) else . end) ` +
@@ -183,7 +184,9 @@ export function renderCdkSnippet(rec: Recommendation, ctx: FixContext): string {
   if (rec.memory !== null) lines.push(`  memoryLimitMiB: ${rec.memory},`);
   if (rec.memoryReservation !== null) lines.push(`  memoryReservationMiB: ${rec.memoryReservation},`);
   const rt = ctx.runtime;
-  if (rt?.recommendedFlag && rt.envVar && (rt.currentFlag || rt.alsoRemove.length > 0)) {
+  if (rt?.runtime === 'go' && rt.recommendedFlag && rt.envVar) {
+    lines.push(`  environment: { ${rt.envVar}: ${tsString(rt.recommendedFlag)} }, // merge with your other variables${rt.currentFlag ? ` (replaces ${rt.currentFlag})` : ''}`);
+  } else if (rt?.recommendedFlag && rt.envVar && (rt.currentFlag || rt.alsoRemove.length > 0)) {
     lines.push(`  // environment ${rt.envVar}: ${wordEdit(rt)} (keep its other options)`);
   } else if (rt?.recommendedFlag && rt.envVar) {
     lines.push(
@@ -198,6 +201,7 @@ export function renderCdkSnippet(rec: Recommendation, ctx: FixContext): string {
 
 /** `replace -Xmx2g with -XX:MaxRAMPercentage=75.0 and remove -Xms2g`: flags only, never a variable's value. */
 function wordEdit(rt: RuntimeAdvice): string {
+  if (rt.runtime === 'go') return `set ${rt.envVar ?? 'GOMEMLIMIT'}=${rt.recommendedFlag ?? ''}`;
   const remove = rt.alsoRemove.length > 0 ? ` and remove ${rt.alsoRemove.join(' ')}` : '';
   return `${rt.currentFlag ? `replace ${rt.currentFlag} with` : 'add'} ${rt.recommendedFlag ?? ''}${remove}${elsewhere(rt, '; ')}`;
 }
@@ -215,6 +219,10 @@ function overriddenEnv(ctx: FixContext, container: string, envVar: string | null
 /** The runtime step: what to paste (`copy`, the flag), with the words around it; a variable's value never appears. */
 export function runtimeStep(runtime: RuntimeAdvice | null): FixSnippets['runtimeStep'] {
   if (!runtime?.recommendedFlag) return null;
+  // GOMEMLIMIT is a whole value, not a flag among others: it is set (its old value is a size, safe to name).
+  if (runtime.runtime === 'go') {
+    return { before: `Set ${runtime.envVar ?? 'GOMEMLIMIT'}=`, copy: runtime.recommendedFlag, after: runtime.currentFlag ? ` (it was ${runtime.currentFlag})` : ' in the container\'s environment' };
+  }
   const remove = (runtime.alsoRemove.length > 0 ? `, and remove ${runtime.alsoRemove.join(' ')}` : '') + elsewhere(runtime, '; ');
   const where = runtime.envVar ?? 'the container command';
   if (runtime.currentFlag) return { before: `In ${where}, replace ${runtime.currentFlag} with `, copy: runtime.recommendedFlag, after: remove };

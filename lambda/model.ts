@@ -178,7 +178,7 @@ export interface MemorySeries {
 }
 
 export type UsagePattern = 'chronic' | 'spike' | 'leak' | 'unknown';
-export type Runtime = 'jvm' | 'node' | 'python' | 'other';
+export type Runtime = 'jvm' | 'node' | 'python' | 'go' | 'other';
 
 /** What the pattern analysis saw: the data behind the call. */
 export interface Evidence {

@@ -4,7 +4,8 @@
  *
  * Rules (ECS-FACTS.md, seed guide): JVM `-XX:MaxRAMPercentage=75` (never 100 %: metaspace, thread stacks, code
  * cache and native memory live outside the heap); Node `--max-old-space-size` at about 75 % of the limit; Python
- * has no limit flag (find leaks with tracemalloc).
+ * has no limit flag (find leaks with tracemalloc); Go `GOMEMLIMIT` at 90 % of the limit (the Go GC guide: leave 5-10 %
+ * for memory the Go runtime does not manage; the runtime does not read the container's limit itself).
  */
 import type { ContainerDefinition, Runtime, RuntimeAdvice } from './model';
 
@@ -17,6 +18,15 @@ const JAVA_ENV = ['JAVA_TOOL_OPTIONS', 'JAVA_OPTS', 'JDK_JAVA_OPTIONS', '_JAVA_O
 const JVM_IMAGE =
   /(^|[/_-])(openjdk|temurin|eclipse-temurin|amazoncorretto|corretto|zulu|liberica|semeru|graalvm|jdk|jre|java|maven|gradle|tomcat|jetty|wildfly|keycloak|spring|kafka|elasticsearch|opensearch|jenkins)([:/@_-]|$)/i;
 const NODE_IMAGE = /(^|[/_-])(node|nodejs)([:/@_-]|$)/i;
+/**
+ * Go images: the toolchain image, and the Go programs most often run as ECS services and sidecars (collectors,
+ * proxies, service-discovery agents). Matched on whole path words, like the others.
+ */
+const GO_IMAGE =
+  /(^|[/_-])(golang|aws-otel-collector|opentelemetry-collector|opentelemetry-collector-contrib|otelcol|otelcol-contrib|traefik|caddy|consul|coredns|etcd|minio|prometheus|thanos|loki|promtail|grafana-agent|alloy|jaeger|telegraf|cloudflared)([:/@_-]|$)/i;
+const COLLECTOR_IMAGE = /(^|[/_-])(aws-otel-collector|opentelemetry-collector|opentelemetry-collector-contrib|otelcol|otelcol-contrib)([:/@_-]|$)/i;
+/** Variables only the Go runtime reads. */
+const GO_ENV = ['GOMEMLIMIT', 'GOGC', 'GOMAXPROCS'];
 const PYTHON_IMAGE = /(^|[/_-])(python|pypy|django|flask|fastapi|uvicorn|gunicorn|jupyter)([:/@_-]|$)|python\d/i;
 
 export interface RuntimeInput {
@@ -49,11 +59,14 @@ export function detectRuntime(input: RuntimeInput): { runtime: Runtime; detected
   if (input.environment['PYTHONPATH'] !== undefined || input.environment['PYTHONUNBUFFERED'] !== undefined) {
     return { runtime: 'python', detectedFrom: 'environment' };
   }
+  const goVar = GO_ENV.find((name) => input.environment[name] !== undefined);
+  if (goVar) return { runtime: 'go', detectedFrom: goVar };
   if (input.image) {
     const image = imageName(input.image);
     if (JVM_IMAGE.test(image)) return { runtime: 'jvm', detectedFrom: 'image' };
     if (NODE_IMAGE.test(image)) return { runtime: 'node', detectedFrom: 'image' };
     if (PYTHON_IMAGE.test(image)) return { runtime: 'python', detectedFrom: 'image' };
+    if (GO_IMAGE.test(image)) return { runtime: 'go', detectedFrom: 'image' };
     return { runtime: 'other', detectedFrom: 'image' };
   }
   return null;
@@ -454,6 +467,82 @@ function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: 
   };
 }
 
+/** GOMEMLIMIT at this share of the container limit: the Go GC guide leaves 5-10 % for memory the runtime does not manage. */
+export const GO_LIMIT_SHARE = 0.9;
+
+/**
+ * Bytes from a GOMEMLIMIT value the way the Go runtime reads it (`runtime.parseByteCount`): a whole number, with no
+ * suffix or with `B`, `KiB`, `MiB`, `GiB` or `TiB`. Anything else (`900MB`, `1.5GiB`, `2g`) is malformed: the runtime
+ * refuses to start with it. `off` (and empty) mean no limit: Infinity.
+ */
+export function parseGoMemLimit(value: string): number | null {
+  if (value === '' || value === 'off') return Number.POSITIVE_INFINITY;
+  const match = /^(\d+)(B|KiB|MiB|GiB|TiB)?$/.exec(value);
+  if (!match?.[1]) return null;
+  const power = { B: 0, KiB: 1, MiB: 2, GiB: 3, TiB: 4 }[match[2] ?? 'B'] ?? 0;
+  return Number(match[1]) * 1024 ** power;
+}
+
+function goAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string): RuntimeAdvice {
+  const problems: string[] = [];
+  const raw = input.environment['GOMEMLIMIT'];
+  const bytes = raw === undefined ? Number.POSITIVE_INFINITY : parseGoMemLimit(raw);
+  // The value is printed only when it is a size (or `off`): anything else could be a mistake with a secret in it.
+  const current = raw !== undefined && raw !== '' && bytes !== null ? raw : null;
+  const target = limitMiB ? Math.floor(limitMiB * GO_LIMIT_SHARE) : null;
+  const recommended = target ? `${target.toString()}MiB` : null;
+  const gogc = (input.environment['GOGC'] ?? '').trim().toLowerCase();
+  let change = false;
+  if (bytes === null) {
+    problems.push(
+      'GOMEMLIMIT is malformed: the Go runtime refuses to start with it (it takes a whole number with B, KiB, MiB, GiB or TiB; not MB, GB or decimals).' +
+        (recommended ? ` Set GOMEMLIMIT=${recommended}.` : ''),
+    );
+    change = recommended !== null;
+  } else if (bytes === Number.POSITIVE_INFINITY) {
+    if (limitMiB) {
+      problems.push(
+        `No GOMEMLIMIT: the Go runtime does not read the container's limit, and it lets the heap grow to ${gogc === 'off' ? 'any size (GOGC=off)' : 'twice the live heap (GOGC=100) or more'} before it collects. ` +
+          `Set GOMEMLIMIT=${recommended ?? ''} (${Math.round(GO_LIMIT_SHARE * 100).toString()} % of ${limitMiB.toString()} MiB), so the GC works harder before the container reaches its limit.`,
+      );
+      change = true;
+    } else if (gogc === 'off') {
+      problems.push('GOGC=off with no GOMEMLIMIT: the Go GC never runs and the heap grows until the kill. Remove GOGC=off, or give the container a hard limit and set GOMEMLIMIT under it.');
+    }
+  } else if (limitMiB) {
+    const mib = bytes / (1024 * 1024);
+    const share = Math.round((mib / limitMiB) * 100).toString();
+    if (mib > limitMiB * 0.95) {
+      problems.push(
+        `GOMEMLIMIT=${current ?? ''} is ${share} % of the ${limitMiB.toString()} MiB limit: ` +
+          (mib >= limitMiB ? 'the kill comes before the GC ever works harder' : 'the GC only works harder once the container is already at its limit') +
+          `, with nothing left for memory the Go runtime does not manage (cgo, mmap, the binary). Use GOMEMLIMIT=${recommended ?? ''}.`,
+      );
+      change = true;
+    } else if (mib < limitMiB * 0.8) {
+      problems.push(`GOMEMLIMIT=${current ?? ''} is ${share} % of the ${limitMiB.toString()} MiB limit: the GC collects as if the container were smaller. Raise it with the limit: GOMEMLIMIT=${recommended ?? ''}.`);
+      change = true;
+    }
+  }
+  if (input.image && COLLECTOR_IMAGE.test(imageName(input.image))) {
+    problems.push(
+      'An OpenTelemetry Collector: also put the memory_limiter processor first in every pipeline (check_interval, limit_percentage, spike_limit_percentage), ' +
+        'so it refuses data before the container reaches its limit instead of being killed.',
+    );
+  }
+  return {
+    runtime: 'go',
+    detectedFrom,
+    currentFlag: current,
+    recommendedFlag: change ? recommended : null,
+    envVar: 'GOMEMLIMIT',
+    alsoRemove: [],
+    removeElsewhere: [],
+    problems,
+    profiling: 'Serve net/http/pprof and compare two heap profiles (go tool pprof -base old.pb.gz new.pb.gz); GODEBUG=gctrace=1 logs the heap at each GC.',
+  };
+}
+
 /**
  * Runtime advice for the container under `limitMiB` (the proposed hard limit, or the current one when there is
  * no proposal). Null when nothing identifies the runtime.
@@ -466,6 +555,8 @@ export function adviseRuntime(input: RuntimeInput, limitMiB: number | null): Run
       return jvmAdvice(input, limitMiB, detected.detectedFrom);
     case 'node':
       return nodeAdvice(input, limitMiB, detected.detectedFrom);
+    case 'go':
+      return goAdvice(input, limitMiB, detected.detectedFrom);
     case 'python':
       return {
         runtime: 'python',
@@ -499,7 +590,14 @@ export function adviseRuntime(input: RuntimeInput, limitMiB: number | null): Run
 export const HEAP_WORD = {
   jvm: '^-(Xmx|XX:MaxHeapSize=|XX:MaxRAMPercentage=)[0-9]',
   node: '^--max[-_]old[-_]space[-_]size=[0-9]',
+  /** GOMEMLIMIT holds the size alone: every word of it is replaced. */
+  go: '.',
 } as const;
+
+/** The heap-word pattern of a runtime whose fix edits a variable. */
+export function heapWord(runtime: RuntimeAdvice['runtime']): string {
+  return runtime === 'jvm' ? HEAP_WORD.jvm : runtime === 'go' ? HEAP_WORD.go : HEAP_WORD.node;
+}
 
 /**
  * The new value of the env var that carries the flag: the old value with its heap-size words (and the words in
@@ -507,11 +605,11 @@ export const HEAP_WORD = {
  */
 export function applyFlag(current: string | undefined, advice: Pick<RuntimeAdvice, 'runtime' | 'recommendedFlag'> & { alsoRemove?: readonly string[] }): string | null {
   if (!advice.recommendedFlag) return null;
-  const heapWord = new RegExp(HEAP_WORD[advice.runtime === 'jvm' ? 'jvm' : 'node']);
+  const word = new RegExp(heapWord(advice.runtime));
   const floors = new Set(advice.alsoRemove ?? []);
   const out: string[] = [];
   for (const part of (current ?? '').split(/(\s+)/)) {
-    if (part !== '' && !/^\s+$/.test(part) && (heapWord.test(part) || floors.has(part))) {
+    if (part !== '' && !/^\s+$/.test(part) && (word.test(part) || floors.has(part))) {
       // A dropped word takes the separator before it along; the spacing elsewhere stays as written.
       if (out.length > 0 && /^\s+$/.test(out[out.length - 1] as string)) out.pop();
       continue;

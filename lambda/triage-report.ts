@@ -25,7 +25,7 @@ export interface TriageJson {
   pattern: TriageResult['analysis']['pattern'];
   evidence: { source: string; points: number; hours: number; peak: number | null; average: number | null; slope: number | null };
   reasons: string[];
-  runtime: 'jvm' | 'node' | 'python' | 'other' | null;
+  runtime: 'jvm' | 'node' | 'python' | 'go' | 'other' | null;
   runtimeFlag: string | null;
   nextKillEstimateHours: number | null;
   sigkillCause: string | null;

@@ -120,6 +120,22 @@ describe('CLI steps', () => {
     expect(renderRuntimeFlag(runtime)).toBe('In JAVA_TOOL_OPTIONS, replace -Xmx2g with -XX:MaxRAMPercentage=75.0, and remove -Xms2g');
   });
 
+  it.skipIf(!hasJq())('Go: the jq step sets GOMEMLIMIT to the new value, and the sentence and CDK set it too', () => {
+    const runtime = adviseRuntime({ image: 'public.ecr.aws/aws-observability/aws-otel-collector:latest', environment: { GOMEMLIMIT: '3GiB' }, command: [], entryPoint: [] }, 2560)!;
+    const r: TriageResult = { ...oomChronic, runtime };
+    const out = runStep2(snippets(r).cli, describeOutput([{ name: 'GOMEMLIMIT', value: '3GiB' }, { name: 'GOGC', value: '100' }]));
+    expect((out.containerDefinitions as { environment?: unknown }[])[0]!.environment).toEqual([
+      { name: 'GOMEMLIMIT', value: '2304MiB' },
+      { name: 'GOGC', value: '100' },
+    ]);
+    const added = runStep2(snippets(r).cli, describeOutput(undefined));
+    expect((added.containerDefinitions as { environment?: unknown }[])[0]!.environment).toEqual([{ name: 'GOMEMLIMIT', value: '2304MiB' }]);
+    expect(renderRuntimeFlag(runtime)).toBe('Set GOMEMLIMIT=2304MiB (it was 3GiB)');
+    expect(snippets(r).cdk).toContain(`  environment: { GOMEMLIMIT: '2304MiB' }, // merge with your other variables (replaces 3GiB)`);
+    const none = adviseRuntime({ image: 'golang:1.23', environment: {}, command: [], entryPoint: [] }, 2560)!;
+    expect(renderRuntimeFlag(none)).toBe("Set GOMEMLIMIT=2304MiB in the container's environment");
+  });
+
   it.skipIf(!hasJq())('takes out every heap word, whatever separates them, and names every one the sentence must', () => {
     const run = (value: string, extra: Record<string, string> = {}, command: string[] = []) => {
       const environment = { JAVA_TOOL_OPTIONS: value, ...extra };

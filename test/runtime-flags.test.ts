@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adviseRuntime, applyFlag, detectRuntime, parseJvmSize, type RuntimeInput } from '../lambda/runtime-flags';
+import { adviseRuntime, applyFlag, detectRuntime, parseGoMemLimit, parseJvmSize, type RuntimeInput } from '../lambda/runtime-flags';
 
 const input = (over: Partial<RuntimeInput>): RuntimeInput => ({ image: null, environment: {}, command: [], entryPoint: [], ...over });
 
@@ -16,6 +16,13 @@ describe('detectRuntime', () => {
     [{ image: 'public.ecr.aws/docker/library/python:3.12-slim' }, 'python', 'image'],
     [{ command: ['gunicorn', 'app:app'] }, 'python', 'command'],
     [{ image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable' }, 'other', 'image'],
+    [{ environment: { GOMEMLIMIT: '900MiB' } }, 'go', 'GOMEMLIMIT'],
+    [{ environment: { GOGC: '50' } }, 'go', 'GOGC'],
+    [{ image: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.1' }, 'go', 'image'],
+    [{ image: 'otel/opentelemetry-collector-contrib:0.115.0' }, 'go', 'image'],
+    [{ image: 'golang:1.23-alpine' }, 'go', 'image'],
+    [{ image: 'traefik:v3.2' }, 'go', 'image'],
+    [{ image: 'mycorp/otelcollector-app:1' }, 'other', 'image'],
   ] as const)('%j -> %s', (over, runtime, from) => {
     expect(detectRuntime(input(over as Partial<RuntimeInput>))).toEqual({ runtime, detectedFrom: from });
   });
@@ -231,5 +238,58 @@ describe('Python and others', () => {
 
   it('has no advice for an unknown runtime', () => {
     expect(adviseRuntime(input({ image: 'nginx:1.27' }), 512)).toMatchObject({ runtime: 'other', recommendedFlag: null });
+  });
+});
+
+describe('Go', () => {
+  it('reads GOMEMLIMIT the way the Go runtime does: whole numbers with B/KiB/MiB/GiB/TiB; off and empty are no limit', () => {
+    expect(parseGoMemLimit('900MiB')).toBe(900 * 1024 ** 2);
+    expect(parseGoMemLimit('2GiB')).toBe(2 * 1024 ** 3);
+    expect(parseGoMemLimit('1048576')).toBe(1024 ** 2);
+    expect(parseGoMemLimit('512B')).toBe(512);
+    expect(parseGoMemLimit('off')).toBe(Number.POSITIVE_INFINITY);
+    expect(parseGoMemLimit('')).toBe(Number.POSITIVE_INFINITY);
+    for (const bad of ['900MB', '1.5GiB', '2g', '2 GiB', '-1', 'GiB', '900mib']) expect(parseGoMemLimit(bad)).toBeNull();
+  });
+
+  it('asks for GOMEMLIMIT at 90 % of the limit when none is set: the runtime does not read the container limit', () => {
+    const advice = adviseRuntime(input({ image: 'public.ecr.aws/docker/library/golang:1.23' }), 2048)!;
+    expect(advice).toMatchObject({ runtime: 'go', envVar: 'GOMEMLIMIT', currentFlag: null, recommendedFlag: '1843MiB' });
+    expect(advice.problems[0]).toMatch(/No GOMEMLIMIT: .*twice the live heap .*Set GOMEMLIMIT=1843MiB \(90 % of 2048 MiB\)/);
+    expect(applyFlag(undefined, advice)).toBe('1843MiB');
+    expect(advice.profiling).toMatch(/pprof/);
+  });
+
+  it('flags a GOMEMLIMIT at or above the limit, and one the raise leaves far below it', () => {
+    const high = adviseRuntime(input({ environment: { GOMEMLIMIT: '2GiB' } }), 2048)!;
+    expect(high).toMatchObject({ currentFlag: '2GiB', recommendedFlag: '1843MiB' });
+    expect(high.problems[0]).toMatch(/GOMEMLIMIT=2GiB is 100 % of the 2048 MiB limit: the kill comes before the GC ever works harder/);
+    expect(adviseRuntime(input({ environment: { GOMEMLIMIT: '2000MiB' } }), 2048)!.problems[0]).toMatch(/98 % .*: the GC only works harder once the container is already at its limit/);
+    expect(applyFlag('  2GiB ', high)).toBe('1843MiB');
+    const low = adviseRuntime(input({ environment: { GOMEMLIMIT: '900MiB' } }), 2048)!;
+    expect(low.recommendedFlag).toBe('1843MiB');
+    expect(low.problems[0]).toMatch(/GOMEMLIMIT=900MiB is 44 % of the 2048 MiB limit: .*Raise it with the limit/);
+    const fine = adviseRuntime(input({ environment: { GOMEMLIMIT: '1800MiB' } }), 2048)!;
+    expect(fine).toMatchObject({ recommendedFlag: null, problems: [] });
+  });
+
+  it('names a malformed GOMEMLIMIT without printing it (the runtime would not start), and GOGC=off with no limit', () => {
+    const bad = adviseRuntime(input({ environment: { GOMEMLIMIT: 'hunter2MB' } }), 1024)!;
+    expect(bad.currentFlag).toBeNull();
+    expect(bad.recommendedFlag).toBe('921MiB');
+    expect(bad.problems.join(' ')).toMatch(/GOMEMLIMIT is malformed: the Go runtime refuses to start/);
+    expect(JSON.stringify(bad)).not.toContain('hunter2');
+    const off = adviseRuntime(input({ environment: { GOGC: 'off' } }), null)!;
+    expect(off.recommendedFlag).toBeNull();
+    expect(off.problems[0]).toMatch(/GOGC=off with no GOMEMLIMIT: the Go GC never runs/);
+    const offWithLimit = adviseRuntime(input({ environment: { GOGC: 'off' } }), 1024)!;
+    expect(offWithLimit.problems[0]).toMatch(/any size \(GOGC=off\)/);
+  });
+
+  it('gives no value without a limit to size it from, and adds the memory_limiter for an OpenTelemetry Collector', () => {
+    expect(adviseRuntime(input({ image: 'traefik:v3' }), null)).toMatchObject({ runtime: 'go', recommendedFlag: null, problems: [] });
+    const adot = adviseRuntime(input({ image: 'public.ecr.aws/aws-observability/aws-otel-collector:latest' }), 512)!;
+    expect(adot.recommendedFlag).toBe('460MiB');
+    expect(adot.problems[1]).toMatch(/memory_limiter processor first in every pipeline/);
   });
 });

@@ -3,6 +3,8 @@
  * standalone task, a stale revision, and an unexplained 137 with the memory at the limit.
  */
 import { renderTriageText } from '../lambda/triage-report';
+import { renderEmailBody } from '../lambda/render-email';
+import { renderSlack } from '../lambda/render-slack';
 import { describe, expect, it, vi } from 'vitest';
 import type { MetricsQuery } from '../lambda/memory-metrics';
 import type { TaskDefinition } from '../lambda/model';
@@ -68,6 +70,49 @@ describe('sidecar killed in a four-container task (shared fixture 09, made an OO
     expect(result.analysis.reasons.join(' ')).toMatch(/all 4 containers together/);
     expect(result.confidence).not.toBe('high');
     expect(result.suggestions.join(' ')).toMatch(/containerInsights,value=enhanced/);
+  });
+});
+
+describe('a Go sidecar (the ADOT collector) killed in the same task', () => {
+  const fixture = loadFixtures(SHARED_FIXTURES).find((f) => f.file.startsWith('09-'))!;
+  const detail = structuredClone(fixture.event!['detail']) as { containers: Record<string, unknown>[] };
+  const collector = detail.containers.find((c) => c['name'] === 'cdp-demo-test-15_cwagent')!;
+  Object.assign(collector, { lastStatus: 'STOPPED', exitCode: 137, reason: OOM });
+  const task = parseTaskStateChange({ ...fixture.event, detail });
+  const container = (name: string, image: string, memory: number, memoryReservation: number, environment: Record<string, string> = {}) => ({
+    name, image, essential: name === 'cdp-demo-test-15', memory, memoryReservation, cpu: 0, environment, command: [], entryPoint: [], logConfiguration: null, stopTimeout: null,
+  });
+  const definition: TaskDefinition = {
+    taskDefinitionArn: task.taskDefinitionArn, family: 'cdp-demo-test-15', revision: 1, cpu: 1024, memory: 2048, requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc',
+    containers: [
+      container('cdp-demo-test-15_log_router', 'cdp-fluent-bit:latest', 128, 50),
+      container('cdp-demo-test-15_ssl', 'cdp-ssl-sidecar:12', 256, 128),
+      container('cdp-demo-test-15', 'cdp-demo-test-15:0.1.0', 1280, 1024),
+      container('cdp-demo-test-15_cwagent', 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.1', 256, 128, { AOT_CONFIG_CONTENT: 'receivers: {}' }),
+    ],
+  };
+
+  it('sets GOMEMLIMIT under the new limit, in the alert sentence and the CLI steps, and never prints another variable', async () => {
+    const { result } = await triageTask(
+      task,
+      {
+        describeTaskDefinition: async () => definition,
+        fetchMemoryMetrics: async () => ({ datasets: [{ source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points: percentHistory(6, 60, 75) }], containerInsights: false }),
+      },
+      { now: NOW, lookbackHours: 24 },
+    );
+    expect(result.classification.target).toBe('cdp-demo-test-15_cwagent');
+    const memory = result.recommendation!.memory!;
+    expect(memory).toBeGreaterThan(256);
+    expect(result.runtime).toMatchObject({ runtime: 'go', detectedFrom: 'image', currentFlag: null, recommendedFlag: `${Math.floor(memory * 0.9)}MiB` });
+    expect(result.runtime!.problems[0]).toMatch(/^No GOMEMLIMIT: the Go runtime does not read the container's limit/);
+    expect(result.runtime!.problems.join(' ')).toMatch(/memory_limiter/);
+    const email = renderEmailBody(result, {});
+    expect(email).toContain(`Set GOMEMLIMIT=${Math.floor(memory * 0.9)}MiB in the container's environment`);
+    expect(email).toContain('--arg v GOMEMLIMIT');
+    const slack = JSON.stringify(renderSlack(result, { series: null }));
+    expect(slack).toContain(`GOMEMLIMIT=${Math.floor(memory * 0.9)}MiB`);
+    expect(email + slack).not.toContain('receivers: {}');
   });
 });
 
