@@ -313,7 +313,7 @@ const sizeOfFlag = (flag: string): number | null => parseJvmSize(flag.replace(/^
 /** Node accepts dashes or underscores in option names. */
 const NODE_MAX_OLD = /--max[-_]old[-_]space[-_]size=(\d+)/;
 
-function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string): RuntimeAdvice {
+function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string, sharedMiB: number | null): RuntimeAdvice {
   const problems: string[] = [];
   const launch = launcherOptions(input, 'java');
   const JVM_SOURCES = jvmSources(launch.direct);
@@ -369,6 +369,14 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
   // No hard limit of its own (EC2 with a reservation only, or a container sharing its task's memory): the JVM sizes
   // its heap from all the memory it sees, so a percentage would size it from memory that is not this container's.
   const noLimit = limitMiB === null;
+  // A fixed heap in a container that shares the task: the most it can have is what the other containers leave.
+  const xmxMiB = xmx ? sizeOfFlag(xmx.flag) : null;
+  if (noLimit && xmx && xmxMiB !== null && sharedMiB !== null && xmxMiB > sharedMiB * HEAP_SHARE) {
+    problems.push(
+      `${xmx.flag} is ${xmxMiB >= sharedMiB ? 'more than' : `${Math.round((xmxMiB / sharedMiB) * 100).toString()} % of`} the ${sharedMiB.toString()} MiB the other containers leave of the task: ` +
+        `the heap alone can outgrow the task. Lower it to at most -Xmx${Math.floor(sharedMiB * HEAP_SHARE).toString()}m, or give the task more memory.`,
+    );
+  }
   if (noLimit && !xmx) {
     problems.push(
       `No hard memory limit of its own: the JVM takes ${percent ? percent.flag.replace(/^-XX:/, '') : 'its default 25 %'} of all the memory it sees (the instance's or the task's). ` +
@@ -423,7 +431,7 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
   };
 }
 
-function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string): RuntimeAdvice {
+function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string, sharedMiB: number | null): RuntimeAdvice {
   const problems: string[] = [];
   const found = findFlag(input, NODE_MAX_OLD, NODE_SOURCES, launcherOptions(input, 'node').options);
   const target = limitMiB ? Math.floor(limitMiB * HEAP_SHARE) : null;
@@ -437,6 +445,12 @@ function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: 
       );
     } else if (limitMiB && heap < limitMiB * 0.5) {
       problems.push(`${found.flag} uses under half of the ${limitMiB} MiB limit; ${recommendedFlag} makes use of it.`);
+    }
+    if (!limitMiB && sharedMiB !== null && heap > sharedMiB * HEAP_SHARE) {
+      problems.push(
+        `${found.flag} is ${heap >= sharedMiB ? 'more than' : `${Math.round((heap / sharedMiB) * 100).toString()} % of`} the ${sharedMiB.toString()} MiB the other containers leave of the task: ` +
+          `the heap alone can outgrow the task. Lower it to at most --max-old-space-size=${Math.floor(sharedMiB * HEAP_SHARE).toString()}, or give the task more memory.`,
+      );
     }
   } else if (limitMiB) {
     problems.push(
@@ -547,14 +561,14 @@ function goAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: st
  * Runtime advice for the container under `limitMiB` (the proposed hard limit, or the current one when there is
  * no proposal). Null when nothing identifies the runtime.
  */
-export function adviseRuntime(input: RuntimeInput, limitMiB: number | null): RuntimeAdvice | null {
+export function adviseRuntime(input: RuntimeInput, limitMiB: number | null, sharedMiB: number | null = null): RuntimeAdvice | null {
   const detected = detectRuntime(input);
   if (!detected) return null;
   switch (detected.runtime) {
     case 'jvm':
-      return jvmAdvice(input, limitMiB, detected.detectedFrom);
+      return jvmAdvice(input, limitMiB, detected.detectedFrom, sharedMiB);
     case 'node':
-      return nodeAdvice(input, limitMiB, detected.detectedFrom);
+      return nodeAdvice(input, limitMiB, detected.detectedFrom, sharedMiB);
     case 'go':
       return goAdvice(input, limitMiB, detected.detectedFrom);
     case 'python':

@@ -171,7 +171,12 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
   // percentage is sized from the task's.
   const currentLimit = containerDef?.memory ?? eventContainer?.memory ?? (alone ? (taskDefinition?.memory ?? task.memory ?? null) : null);
   const heapLimit = recommendation ? (recommendation.memory ?? (alone ? recommendation.taskMemory : null)) : currentLimit;
-  const advice = target ? adviseRuntime(runtimeInputOf(containerDef, eventContainer?.image ?? null), heapLimit) : null;
+  // Without a hard limit of its own, the most it can have is what the others leave of the task (after the fix).
+  const taskAfter = recommendation?.taskMemory ?? taskDefinition?.memory ?? task.memory ?? null;
+  const others = taskDefinition?.containers.filter((c) => c.name !== target) ?? [];
+  const sharedMiB =
+    heapLimit === null && taskAfter !== null && taskDefinition ? Math.max(0, taskAfter - others.reduce((sum, c) => sum + (c.memory ?? c.memoryReservation ?? 0), 0)) : null;
+  const advice = target ? adviseRuntime(runtimeInputOf(containerDef, eventContainer?.image ?? null), heapLimit, sharedMiB) : null;
   // A SIGKILL that is not an OOM is about SIGTERM handling: heap flags would only distract from the fix.
   const runtime = advice && classification.verdict === 'not-oom' ? { ...advice, recommendedFlag: null, alsoRemove: [], removeElsewhere: [], problems: [] } : advice;
 

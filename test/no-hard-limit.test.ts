@@ -143,4 +143,31 @@ describe('a container sharing its task memory (no hard limit of its own, beside 
     expect(result.runtime?.recommendedFlag ?? null).toBeNull(); // 75 % of the old task memory would cap V8 below its need
     expect(result.analysis.reasons.join('\n')).not.toMatch(/the kill shows the demand reached/);
   });
+
+  it('has its fixed heap checked against what the other containers leave of the (new) task memory', () => {
+    const shared: TaskDefinition = { ...taskDef([container('app', null, null), container('log_router', null, 50)], 512, 1024), family: 'checkout-api', revision: 42 };
+    shared.containers[0] = { ...shared.containers[0]!, image: 'eclipse-temurin:21', environment: { JAVA_TOOL_OPTIONS: '-Xmx3g -XX:+UseG1GC' } };
+    const uncapped = structuredClone(event.detail) as Record<string, unknown> & { containers: Record<string, unknown>[] };
+    uncapped.containers = uncapped.containers.map((c) => {
+      const { memory: _m, memoryReservation: _r, ...rest } = c;
+      return rest;
+    });
+    const fargate = parseTaskStateChange({ ...event, detail: uncapped });
+    const { result } = buildTriage(fargate, { taskDefinition: shared, metrics: noMetrics, deployed: null, warnings: [] }, { now: NOW, lookbackHours: 24 });
+    const task = result.recommendation!.taskMemory!;
+    expect(task).toBeGreaterThan(1024);
+    expect(result.recommendation!.memory).toBeNull(); // no container has a hard limit: the fix is the task size
+    const left = task - 50; // what the log router reserves
+    expect(result.runtime!.recommendedFlag).toBeNull(); // no percentage without a limit of its own
+    expect(result.runtime!.problems.join(' ')).toContain(
+      `-Xmx3g is ${3072 >= left ? 'more than' : `${Math.round((3072 / left) * 100)} % of`} the ${left} MiB the other containers leave of the task: the heap alone can outgrow the task. Lower it to at most -Xmx${Math.floor(left * 0.75)}m`,
+    );
+    // A heap that fits says nothing of the kind; Node's flag is checked the same way.
+    shared.containers[0] = { ...shared.containers[0]!, environment: { JAVA_TOOL_OPTIONS: '-Xmx512m' } };
+    const fits = buildTriage(fargate, { taskDefinition: shared, metrics: noMetrics, deployed: null, warnings: [] }, { now: NOW, lookbackHours: 24 }).result;
+    expect(fits.runtime!.problems.join(' ')).not.toMatch(/other containers leave/);
+    shared.containers[0] = { ...shared.containers[0]!, image: 'node:22', environment: { NODE_OPTIONS: '--max-old-space-size=4096' } };
+    const node = buildTriage(fargate, { taskDefinition: shared, metrics: noMetrics, deployed: null, warnings: [] }, { now: NOW, lookbackHours: 24 }).result;
+    expect(node.runtime!.problems.join(' ')).toMatch(/--max-old-space-size=4096 is more than the \d+ MiB the other containers leave of the task: .*at most --max-old-space-size=\d+/);
+  });
 });
