@@ -19,12 +19,17 @@ const JVM_IMAGE =
   /(^|[/_-])(openjdk|temurin|eclipse-temurin|amazoncorretto|corretto|zulu|liberica|semeru|graalvm|jdk|jre|java|maven|gradle|tomcat|jetty|wildfly|keycloak|spring|kafka|elasticsearch|opensearch|jenkins)([:/@_-]|$)/i;
 const NODE_IMAGE = /(^|[/_-])(node|nodejs)([:/@_-]|$)/i;
 /**
- * Go images: the toolchain image, and the Go programs most often run as ECS services and sidecars (collectors,
- * proxies, service-discovery agents). Matched on whole path words, like the others.
+ * Go images, by the repository's own name (the last path word, without tag or digest) or by organisation: the
+ * toolchain image, and the Go programs most often run as ECS services and sidecars (collectors, agents, proxies).
  */
-const GO_IMAGE =
-  /(^|[/_-])(golang|aws-otel-collector|opentelemetry-collector|opentelemetry-collector-contrib|otelcol|otelcol-contrib|traefik|caddy|consul|coredns|etcd|minio|prometheus|thanos|loki|promtail|grafana-agent|alloy|jaeger|telegraf|cloudflared)([:/@_-]|$)/i;
-const COLLECTOR_IMAGE = /(^|[/_-])(aws-otel-collector|opentelemetry-collector|opentelemetry-collector-contrib|otelcol|otelcol-contrib)([:/@_-]|$)/i;
+const COLLECTORS = new Set(['aws-otel-collector', 'opentelemetry-collector', 'opentelemetry-collector-contrib', 'opentelemetry-collector-k8s', 'otelcol', 'otelcol-contrib']);
+const GO_REPOS = new Set([
+  ...COLLECTORS, 'golang', 'cloudwatch-agent', 'aws-xray-daemon', 'traefik', 'caddy', 'consul', 'coredns', 'etcd', 'minio', 'prometheus', 'node-exporter', 'thanos',
+  'loki', 'promtail', 'alloy', 'telegraf', 'cloudflared',
+]);
+const GO_ORGS = /^(prom|prometheus|grafana|jaegertracing)\//;
+/** Programs that set GOMEMLIMIT from the container's limit themselves when it is unset (Prometheus 3, Grafana Alloy). */
+const SELF_LIMITING = new Set(['prometheus', 'alloy']);
 /** Variables only the Go runtime reads. */
 const GO_ENV = ['GOMEMLIMIT', 'GOGC', 'GOMAXPROCS'];
 const PYTHON_IMAGE = /(^|[/_-])(python|pypy|django|flask|fastapi|uvicorn|gunicorn|jupyter)([:/@_-]|$)|python\d/i;
@@ -59,17 +64,18 @@ export function detectRuntime(input: RuntimeInput): { runtime: Runtime; detected
   if (input.environment['PYTHONPATH'] !== undefined || input.environment['PYTHONUNBUFFERED'] !== undefined) {
     return { runtime: 'python', detectedFrom: 'environment' };
   }
+  // A Go variable marks a Go program only when the image is not a JVM, Node or Python one (GOMAXPROCS is also set for
+  // other runtimes' sake); a known Go image comes first (prom/node-exporter is not Node).
   const goVar = GO_ENV.find((name) => input.environment[name] !== undefined);
-  if (goVar) return { runtime: 'go', detectedFrom: goVar };
   if (input.image) {
     const image = imageName(input.image);
+    if (GO_REPOS.has(repoName(image)) || GO_ORGS.test(image)) return { runtime: 'go', detectedFrom: 'image' };
     if (JVM_IMAGE.test(image)) return { runtime: 'jvm', detectedFrom: 'image' };
     if (NODE_IMAGE.test(image)) return { runtime: 'node', detectedFrom: 'image' };
     if (PYTHON_IMAGE.test(image)) return { runtime: 'python', detectedFrom: 'image' };
-    if (GO_IMAGE.test(image)) return { runtime: 'go', detectedFrom: 'image' };
-    return { runtime: 'other', detectedFrom: 'image' };
   }
-  return null;
+  if (goVar) return { runtime: 'go', detectedFrom: goVar };
+  return input.image ? { runtime: 'other', detectedFrom: 'image' } : null;
 }
 
 /** The repository path of an image reference, without registry host and digest (the tag is kept). */
@@ -78,6 +84,11 @@ function imageName(image: string): string {
   const parts = withoutDigest.split('/');
   if (parts.length > 1 && /[.:]/.test(parts[0] ?? '') && !/^[a-z0-9-]+:[\w.-]+$/i.test(withoutDigest)) parts.shift();
   return parts.join('/');
+}
+
+/** The repository's own name: the last path word, without tag. */
+function repoName(image: string): string {
+  return (image.split('/').pop() ?? '').split(':')[0]?.toLowerCase() ?? '';
 }
 
 /** Size in MiB from a JVM size (`768m`, `2g`, `1048576k`, `2147483648`). */
@@ -313,6 +324,14 @@ const sizeOfFlag = (flag: string): number | null => parseJvmSize(flag.replace(/^
 /** Node accepts dashes or underscores in option names. */
 const NODE_MAX_OLD = /--max[-_]old[-_]space[-_]size=(\d+)/;
 
+/** A fixed heap above 75 % of what the other containers leave of the task. */
+function sharedHeap(flag: string, heapMiB: number, sharedMiB: number, most: string): string {
+  return (
+    `${flag} is ${heapMiB >= sharedMiB ? 'more than' : `${Math.round((heapMiB / sharedMiB) * 100).toString()} % of`} the ${sharedMiB.toString()} MiB the other containers leave of the task: ` +
+    `the heap alone can outgrow the task. Lower it to at most ${most}, or give the task more memory.`
+  );
+}
+
 function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string, sharedMiB: number | null): RuntimeAdvice {
   const problems: string[] = [];
   const launch = launcherOptions(input, 'java');
@@ -372,10 +391,7 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
   // A fixed heap in a container that shares the task: the most it can have is what the other containers leave.
   const xmxMiB = xmx ? sizeOfFlag(xmx.flag) : null;
   if (noLimit && xmx && xmxMiB !== null && sharedMiB !== null && xmxMiB > sharedMiB * HEAP_SHARE) {
-    problems.push(
-      `${xmx.flag} is ${xmxMiB >= sharedMiB ? 'more than' : `${Math.round((xmxMiB / sharedMiB) * 100).toString()} % of`} the ${sharedMiB.toString()} MiB the other containers leave of the task: ` +
-        `the heap alone can outgrow the task. Lower it to at most -Xmx${Math.floor(sharedMiB * HEAP_SHARE).toString()}m, or give the task more memory.`,
-    );
+    problems.push(sharedHeap(xmx.flag, xmxMiB, sharedMiB, `-Xmx${Math.floor(sharedMiB * HEAP_SHARE).toString()}m`));
   }
   if (noLimit && !xmx) {
     problems.push(
@@ -447,10 +463,7 @@ function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: 
       problems.push(`${found.flag} uses under half of the ${limitMiB} MiB limit; ${recommendedFlag} makes use of it.`);
     }
     if (!limitMiB && sharedMiB !== null && heap > sharedMiB * HEAP_SHARE) {
-      problems.push(
-        `${found.flag} is ${heap >= sharedMiB ? 'more than' : `${Math.round((heap / sharedMiB) * 100).toString()} % of`} the ${sharedMiB.toString()} MiB the other containers leave of the task: ` +
-          `the heap alone can outgrow the task. Lower it to at most --max-old-space-size=${Math.floor(sharedMiB * HEAP_SHARE).toString()}, or give the task more memory.`,
-      );
+      problems.push(sharedHeap(found.flag, heap, sharedMiB, `--max-old-space-size=${Math.floor(sharedMiB * HEAP_SHARE).toString()}`));
     }
   } else if (limitMiB) {
     problems.push(
@@ -481,68 +494,78 @@ function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: 
   };
 }
 
-/** GOMEMLIMIT at this share of the container limit: the Go GC guide leaves 5-10 % for memory the runtime does not manage. */
-export const GO_LIMIT_SHARE = 0.9;
+/**
+ * GOMEMLIMIT at this share of the container limit: the Go GC guide leaves 5-10 % for memory the runtime does not
+ * manage; the OpenTelemetry Collector's documentation asks for 80 %. A value within 10 points below it is left alone.
+ */
+export const GO_LIMIT_SHARE = { default: 0.9, collector: 0.8 } as const;
+/** Above this share of the limit GOMEMLIMIT leaves no room. */
+const GO_LIMIT_MAX = 0.95;
 
 /**
- * Bytes from a GOMEMLIMIT value the way the Go runtime reads it (`runtime.parseByteCount`): a whole number, with no
- * suffix or with `B`, `KiB`, `MiB`, `GiB` or `TiB`. Anything else (`900MB`, `1.5GiB`, `2g`) is malformed: the runtime
- * refuses to start with it. `off` (and empty) mean no limit: Infinity.
+ * Bytes from a GOMEMLIMIT value the way the Go runtime reads it (`runtime.parseByteCount`): a whole number (a sign
+ * allowed, `-` only for 0), with no suffix or with `B`, `KiB`, `MiB`, `GiB` or `TiB`, within an int64. Anything else
+ * (`900MB`, `1.5GiB`, `2g`, ` 2GiB`) is malformed: the runtime stops at start with it. `off` and empty mean no limit:
+ * Infinity.
  */
 export function parseGoMemLimit(value: string): number | null {
   if (value === '' || value === 'off') return Number.POSITIVE_INFINITY;
-  const match = /^(\d+)(B|KiB|MiB|GiB|TiB)?$/.exec(value);
-  if (!match?.[1]) return null;
-  const power = { B: 0, KiB: 1, MiB: 2, GiB: 3, TiB: 4 }[match[2] ?? 'B'] ?? 0;
-  return Number(match[1]) * 1024 ** power;
+  const match = /^([+-]?)(\d+)(B|KiB|MiB|GiB|TiB)?$/.exec(value);
+  if (!match?.[2]) return null;
+  const n = Number(match[2]);
+  if (match[1] === '-' && n !== 0) return null;
+  const bytes = n * 1024 ** ({ B: 0, KiB: 1, MiB: 2, GiB: 3, TiB: 4 }[match[3] ?? 'B'] ?? 0);
+  // A count that does not fit an int64 is malformed to Go too.
+  return bytes < 2 ** 63 ? bytes : null;
 }
 
 function goAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string): RuntimeAdvice {
   const problems: string[] = [];
+  const repo = input.image ? repoName(imageName(input.image)) : '';
+  const collector = COLLECTORS.has(repo);
+  const share = collector ? GO_LIMIT_SHARE.collector : GO_LIMIT_SHARE.default;
   const raw = input.environment['GOMEMLIMIT'];
   const bytes = raw === undefined ? Number.POSITIVE_INFINITY : parseGoMemLimit(raw);
   // The value is printed only when it is a size (or `off`): anything else could be a mistake with a secret in it.
   const current = raw !== undefined && raw !== '' && bytes !== null ? raw : null;
-  const target = limitMiB ? Math.floor(limitMiB * GO_LIMIT_SHARE) : null;
+  const target = limitMiB ? Math.floor(limitMiB * share) : null;
   const recommended = target ? `${target.toString()}MiB` : null;
-  const gogc = (input.environment['GOGC'] ?? '').trim().toLowerCase();
+  // GOGC as the runtime reads it: exactly `off`, or a whole number (negative: off), else the default 100.
+  const gogcRaw = input.environment['GOGC'];
+  const gogcNumber = gogcRaw !== undefined && /^[+-]?\d+$/.test(gogcRaw) ? Number(gogcRaw) : 100;
+  const gcOff = gogcRaw === 'off' || gogcNumber < 0;
+  const why = `${Math.round(share * 100).toString()} % of ${String(limitMiB)} MiB${collector ? ', as the Collector docs ask' : ''}`;
   let change = false;
   if (bytes === null) {
-    problems.push(
-      'GOMEMLIMIT is malformed: the Go runtime refuses to start with it (it takes a whole number with B, KiB, MiB, GiB or TiB; not MB, GB or decimals).' +
-        (recommended ? ` Set GOMEMLIMIT=${recommended}.` : ''),
-    );
-    change = recommended !== null;
+    // The runtime stops at start with it: the program that was killed did not read it as Go does.
+    problems.push('GOMEMLIMIT is not a value Go accepts (a Go program would not start with it): the killed process did not read it.');
   } else if (bytes === Number.POSITIVE_INFINITY) {
     if (limitMiB) {
       problems.push(
-        `No GOMEMLIMIT: the Go runtime does not read the container's limit, and it lets the heap grow to ${gogc === 'off' ? 'any size (GOGC=off)' : 'twice the live heap (GOGC=100) or more'} before it collects. ` +
-          `Set GOMEMLIMIT=${recommended ?? ''} (${Math.round(GO_LIMIT_SHARE * 100).toString()} % of ${limitMiB.toString()} MiB), so the GC works harder before the container reaches its limit.`,
+        (SELF_LIMITING.has(repo)
+          ? `No GOMEMLIMIT: recent ${repo} versions set one themselves, older ones do not. `
+          : `No GOMEMLIMIT: Go does not read the container's limit, and grows the heap to ${gcOff ? 'any size (GOGC is off)' : `${(1 + gogcNumber / 100).toString()} times the live heap (GOGC=${gogcNumber.toString()})`} before it collects. `) +
+          `Set GOMEMLIMIT=${recommended ?? ''} (${why}).`,
       );
       change = true;
-    } else if (gogc === 'off') {
-      problems.push('GOGC=off with no GOMEMLIMIT: the Go GC never runs and the heap grows until the kill. Remove GOGC=off, or give the container a hard limit and set GOMEMLIMIT under it.');
+    } else if (gcOff) {
+      problems.push('GOGC is off and there is no GOMEMLIMIT: the GC never runs. Turn GOGC on, or give the container a hard limit and set GOMEMLIMIT.');
     }
   } else if (limitMiB) {
     const mib = bytes / (1024 * 1024);
-    const share = Math.round((mib / limitMiB) * 100).toString();
-    if (mib > limitMiB * 0.95) {
+    const pctOf = `${Math.round((mib / limitMiB) * 100).toString()} % of the ${limitMiB.toString()} MiB limit`;
+    if (mib > limitMiB * GO_LIMIT_MAX) {
       problems.push(
-        `GOMEMLIMIT=${current ?? ''} is ${share} % of the ${limitMiB.toString()} MiB limit: ` +
-          (mib >= limitMiB ? 'the kill comes before the GC ever works harder' : 'the GC only works harder once the container is already at its limit') +
-          `, with nothing left for memory the Go runtime does not manage (cgo, mmap, the binary). Use GOMEMLIMIT=${recommended ?? ''}.`,
+        `GOMEMLIMIT=${current ?? ''} is ${pctOf}: no room for memory Go does not manage (cgo, mmap, stacks). Use GOMEMLIMIT=${recommended ?? ''} (${why}).`,
       );
       change = true;
-    } else if (mib < limitMiB * 0.8) {
-      problems.push(`GOMEMLIMIT=${current ?? ''} is ${share} % of the ${limitMiB.toString()} MiB limit: the GC collects as if the container were smaller. Raise it with the limit: GOMEMLIMIT=${recommended ?? ''}.`);
+    } else if (mib < limitMiB * (share - 0.1)) {
+      problems.push(`GOMEMLIMIT=${current ?? ''} is ${pctOf}: the GC works as if the container were smaller. Use GOMEMLIMIT=${recommended ?? ''} (${why}).`);
       change = true;
     }
   }
-  if (input.image && COLLECTOR_IMAGE.test(imageName(input.image))) {
-    problems.push(
-      'An OpenTelemetry Collector: also put the memory_limiter processor first in every pipeline (check_interval, limit_percentage, spike_limit_percentage), ' +
-        'so it refuses data before the container reaches its limit instead of being killed.',
-    );
+  if (collector) {
+    problems.push('An OpenTelemetry Collector: also put the memory_limiter processor first in every pipeline, so it refuses data before the limit.');
   }
   return {
     runtime: 'go',
@@ -553,7 +576,7 @@ function goAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: st
     alsoRemove: [],
     removeElsewhere: [],
     problems,
-    profiling: 'Serve net/http/pprof and compare two heap profiles (go tool pprof -base old.pb.gz new.pb.gz); GODEBUG=gctrace=1 logs the heap at each GC.',
+    profiling: 'net/http/pprof heap profiles, two compared with go tool pprof -base; GODEBUG=gctrace=1 logs the heap at each GC',
   };
 }
 
@@ -571,9 +594,10 @@ export function adviseRuntime(input: RuntimeInput, limitMiB: number | null, shar
       return nodeAdvice(input, limitMiB, detected.detectedFrom, sharedMiB);
     case 'go':
       return goAdvice(input, limitMiB, detected.detectedFrom);
-    case 'python':
+    default: {
+      const python = detected.runtime === 'python';
       return {
-        runtime: 'python',
+        runtime: python ? 'python' : 'other',
         detectedFrom: detected.detectedFrom,
         currentFlag: null,
         recommendedFlag: null,
@@ -581,22 +605,11 @@ export function adviseRuntime(input: RuntimeInput, limitMiB: number | null, shar
         alsoRemove: [],
         removeElsewhere: [],
         problems: [],
-        profiling:
-          'Python has no heap limit flag. Set PYTHONTRACEMALLOC=25 (or call tracemalloc.start()) and compare ' +
-          'tracemalloc snapshots to find what grows.',
+        profiling: python
+          ? 'Python has no heap limit flag. Set PYTHONTRACEMALLOC=25 (or call tracemalloc.start()) and compare tracemalloc snapshots to find what grows.'
+          : null,
       };
-    default:
-      return {
-        runtime: 'other',
-        detectedFrom: detected.detectedFrom,
-        currentFlag: null,
-        recommendedFlag: null,
-        envVar: null,
-        alsoRemove: [],
-        removeElsewhere: [],
-        problems: [],
-        profiling: null,
-      };
+    }
   }
 }
 

@@ -68,7 +68,7 @@ export function toTriageJson(result: TriageResult): TriageJson {
     },
     reasons: [...classification.notes, ...analysis.reasons, ...(recommendation?.reasons ?? []), ...(recommendation?.deadEnds ?? []), ...(runtime?.problems ?? [])],
     runtime: runtime?.runtime ?? null,
-    runtimeFlag: runtime?.recommendedFlag ?? null,
+    runtimeFlag: runtime?.recommendedFlag ? (runtime.runtime === 'go' ? `${runtime.envVar ?? 'GOMEMLIMIT'}=${runtime.recommendedFlag}` : runtime.recommendedFlag) : null,
     nextKillEstimateHours: round(analysis.nextKillEstimateHours, 1),
     sigkillCause: classification.sigkillCause,
     staleRevision: result.staleRevision,

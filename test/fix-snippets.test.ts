@@ -120,20 +120,29 @@ describe('CLI steps', () => {
     expect(renderRuntimeFlag(runtime)).toBe('In JAVA_TOOL_OPTIONS, replace -Xmx2g with -XX:MaxRAMPercentage=75.0, and remove -Xms2g');
   });
 
-  it.skipIf(!hasJq())('Go: the jq step sets GOMEMLIMIT to the new value, and the sentence and CDK set it too', () => {
-    const runtime = adviseRuntime({ image: 'public.ecr.aws/aws-observability/aws-otel-collector:latest', environment: { GOMEMLIMIT: '3GiB' }, command: [], entryPoint: [] }, 2560)!;
+  const goRuntime = () => adviseRuntime({ image: 'golang:1.23', environment: { GOMEMLIMIT: '3GiB' }, command: [], entryPoint: [] }, 2560)!;
+
+  it('Go: the sentence sets GOMEMLIMIT (naming the old size), and so does the CDK snippet', () => {
+    const runtime = goRuntime();
     const r: TriageResult = { ...oomChronic, runtime };
-    const out = runStep2(snippets(r).cli, describeOutput([{ name: 'GOMEMLIMIT', value: '3GiB' }, { name: 'GOGC', value: '100' }]));
-    expect((out.containerDefinitions as { environment?: unknown }[])[0]!.environment).toEqual([
-      { name: 'GOMEMLIMIT', value: '2304MiB' },
-      { name: 'GOGC', value: '100' },
-    ]);
-    const added = runStep2(snippets(r).cli, describeOutput(undefined));
-    expect((added.containerDefinitions as { environment?: unknown }[])[0]!.environment).toEqual([{ name: 'GOMEMLIMIT', value: '2304MiB' }]);
     expect(renderRuntimeFlag(runtime)).toBe('Set GOMEMLIMIT=2304MiB (it was 3GiB)');
     expect(snippets(r).cdk).toContain(`  environment: { GOMEMLIMIT: '2304MiB' }, // merge with your other variables (replaces 3GiB)`);
+    expect(snippets(r).cli).toContain(`--arg v GOMEMLIMIT --arg flag 2304MiB`);
     const none = adviseRuntime({ image: 'golang:1.23', environment: {}, command: [], entryPoint: [] }, 2560)!;
     expect(renderRuntimeFlag(none)).toBe("Set GOMEMLIMIT=2304MiB in the container's environment");
+  });
+
+  it.skipIf(!hasJq())('Go: the jq step replaces the GOMEMLIMIT value whatever it holds, or adds it', () => {
+    const r: TriageResult = { ...oomChronic, runtime: goRuntime() };
+    for (const old of ['3GiB', ' 3GiB ', '', '3GiB\n']) {
+      const out = runStep2(snippets(r).cli, describeOutput([{ name: 'GOMEMLIMIT', value: old }, { name: 'GOGC', value: '100' }]));
+      expect((out.containerDefinitions as { environment?: unknown }[])[0]!.environment).toEqual([
+        { name: 'GOMEMLIMIT', value: '2304MiB' },
+        { name: 'GOGC', value: '100' },
+      ]);
+    }
+    const added = runStep2(snippets(r).cli, describeOutput(undefined));
+    expect((added.containerDefinitions as { environment?: unknown }[])[0]!.environment).toEqual([{ name: 'GOMEMLIMIT', value: '2304MiB' }]);
   });
 
   it.skipIf(!hasJq())('takes out every heap word, whatever separates them, and names every one the sentence must', () => {

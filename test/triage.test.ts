@@ -2,7 +2,7 @@
  * The triage core on the cases a senior SRE would check by hand: a sidecar killed in a four-container task, a
  * standalone task, a stale revision, and an unexplained 137 with the memory at the limit.
  */
-import { renderTriageText } from '../lambda/triage-report';
+import { renderTriageText, toTriageJson } from '../lambda/triage-report';
 import { renderEmailBody } from '../lambda/render-email';
 import { renderSlack } from '../lambda/render-slack';
 import { describe, expect, it, vi } from 'vitest';
@@ -104,14 +104,15 @@ describe('a Go sidecar (the ADOT collector) killed in the same task', () => {
     expect(result.classification.target).toBe('cdp-demo-test-15_cwagent');
     const memory = result.recommendation!.memory!;
     expect(memory).toBeGreaterThan(256);
-    expect(result.runtime).toMatchObject({ runtime: 'go', detectedFrom: 'image', currentFlag: null, recommendedFlag: `${Math.floor(memory * 0.9)}MiB` });
-    expect(result.runtime!.problems[0]).toMatch(/^No GOMEMLIMIT: the Go runtime does not read the container's limit/);
+    expect(result.runtime).toMatchObject({ runtime: 'go', detectedFrom: 'image', currentFlag: null, recommendedFlag: `${Math.floor(memory * 0.8)}MiB` }); // a collector: 80 %
+    expect(result.runtime!.problems[0]).toMatch(/^No GOMEMLIMIT: Go does not read the container's limit/);
     expect(result.runtime!.problems.join(' ')).toMatch(/memory_limiter/);
     const email = renderEmailBody(result, {});
-    expect(email).toContain(`Set GOMEMLIMIT=${Math.floor(memory * 0.9)}MiB in the container's environment`);
+    expect(email).toContain(`Set GOMEMLIMIT=${Math.floor(memory * 0.8)}MiB in the container's environment`);
     expect(email).toContain('--arg v GOMEMLIMIT');
     const slack = JSON.stringify(renderSlack(result, { series: null }));
-    expect(slack).toContain(`GOMEMLIMIT=${Math.floor(memory * 0.9)}MiB`);
+    expect(slack).toContain(`GOMEMLIMIT=${Math.floor(memory * 0.8)}MiB`);
+    expect(toTriageJson(result).runtimeFlag).toBe(`GOMEMLIMIT=${Math.floor(memory * 0.8)}MiB`);
     expect(email + slack).not.toContain('receivers: {}');
   });
 });
