@@ -27,8 +27,14 @@ export function effectiveTask(task: TaskSnapshot, taskDefinition: TaskDefinition
   const overridden: string[] = [];
   const differs: string[] = [];
 
-  // The event's containers, with the override's memory where one is set.
-  const containers: ContainerState[] = task.containers.map((c) => {
+  // The event's containers, with the override's memory where one is set. An event that lists none (a task that
+  // failed to start) gets the task definition's, stopped with no exit code, so a task-level OOM still names one.
+  const listed: ContainerState[] =
+    task.containers.length === 0 && taskDefinition
+      ? taskDefinition.containers.map((c) => ({ name: c.name, exitCode: null, reason: null, lastStatus: 'STOPPED', memory: c.memory, memoryReservation: c.memoryReservation, cpu: c.cpu, image: c.image }))
+      : task.containers;
+  if (listed !== task.containers && listed.length > 0) notes.push("The event lists no containers: the task definition's are used.");
+  const containers: ContainerState[] = listed.map((c) => {
     const o = overrideOf(c.name);
     return { ...c, memory: o?.memory ?? c.memory, memoryReservation: o?.memoryReservation ?? c.memoryReservation };
   });

@@ -16,6 +16,7 @@ import { describeDeployedTaskDefinitionArn, describeTaskDefinition } from './ecs
 import { ConfigurationError } from './errors';
 import { logger } from './logger';
 import { renderGraphForTriage } from './memory-graph-for-triage';
+import { PAYLOAD_SCHEMA } from './render-email';
 import { fetchMemoryMetrics } from './memory-metrics';
 import { postToSlack } from './deliver-slack';
 import { type Channels, type Outcome, respondToEvent } from './respond-to-kill';
@@ -56,7 +57,8 @@ function channelsFor(context: Context | undefined): Channels {
   const deadline = () => Date.now() + Math.max(1_000, (context?.getRemainingTimeInMillis?.() ?? 30_000) - 5_000);
   const channels: Channels = {
     email: async (message) => {
-      await sns.send(new PublishCommand({ TopicArn: config.topicArn, ...message }));
+      // The attribute lets programmatic subscribers filter the alerts from the stack's alarms (same topic).
+      await sns.send(new PublishCommand({ TopicArn: config.topicArn, ...message, MessageAttributes: { schema: { DataType: 'String', StringValue: PAYLOAD_SCHEMA } } }));
     },
   };
   if (config.slackWebhookSecretArn) {

@@ -340,6 +340,8 @@ const NO_ENVELOPE = { eventId: null, eventTime: null, region: null, account: nul
  * a task ARN: the caller logs the reason and drops the event (it is not retryable).
  */
 export function parseTaskStateChange(input: unknown): TaskSnapshot {
+  // A Lambda on-failure record replayed from the dead-letter queue carries the event in requestPayload.
+  if (isInvocationRecord(input)) return parseTaskStateChange(input['requestPayload']);
   if (!isRecord(input)) throw new InvalidInputError('event is not a JSON object');
   const parsed = rawEvent.safeParse(input);
   if (!parsed.success) throw new InvalidInputError(`not an EventBridge event: ${issueText(parsed.error)}`);
@@ -388,8 +390,11 @@ export function parseTaskInput(input: unknown): ParsedInput {
 /**
  * The event inside the envelopes it is often saved in: an SQS or SNS Lambda event (`Records[].body`,
  * `Records[].Sns.Message`) or an SNS notification (`{"Type":"Notification","Message":...}`), where the inner event is
- * a JSON string. Null when the input is not such an envelope.
+ * a JSON string, or a Lambda on-failure record (`requestPayload`, from the dead-letter queue). Null when the input is
+ * not such an envelope.
  */
+const isInvocationRecord = (input: unknown): input is Record<string, unknown> => isRecord(input) && isRecord(input['requestContext']) && 'requestPayload' in input;
+
 export function unwrapEnvelope(input: unknown): unknown[] | null {
   const parse = (text: unknown): unknown => {
     if (typeof text !== 'string') return text;
@@ -399,6 +404,7 @@ export function unwrapEnvelope(input: unknown): unknown[] | null {
       throw new InvalidInputError('envelope: its message is not JSON');
     }
   };
+  if (isInvocationRecord(input)) return [input['requestPayload']];
   if (isRecord(input) && input['Type'] === 'Notification' && 'Message' in input) return [parse(input['Message'])];
   if (isRecord(input) && Array.isArray(input['Records']) && input['Records'].length > 0) {
     const records = input['Records'];

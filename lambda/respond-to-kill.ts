@@ -17,6 +17,7 @@
 import { type AlertLedger, type KillIdentity, type LedgerDecision, killIdentityFromTask, ledgerUnavailable } from './alert-ledger';
 import type { AlertStory } from './alert-story';
 import { classifyKill } from './classify-kill';
+import { effectiveTask } from './effective-task-definition';
 import { AlertDeliveryError, errorMessage, InvalidInputError } from './errors';
 import type { MemorySeries, TaskSnapshot, TriageResult } from './model';
 import { parseTaskStateChange } from './parse-task';
@@ -133,7 +134,16 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
   }
   log.appendKeys(logKeys(task));
 
-  const early = classifyKill(task);
+  let early = classifyKill(task);
+  // An OOM in an event that lists no containers (a task that failed to start): the task definition names them.
+  let readers = deps.readers;
+  if (!early.target && early.verdict !== 'not-oom' && task.taskDefinitionArn && readers.describeTaskDefinition) {
+    const definition = await readers.describeTaskDefinition(task.taskDefinitionArn).catch(() => null);
+    if (definition) {
+      early = classifyKill(effectiveTask(task, definition).task, definition);
+      readers = { ...readers, describeTaskDefinition: async () => definition };
+    }
+  }
   const container = early.target;
   const sigkillOnly = early.verdict === 'not-oom' && container !== null;
   if (!container || (sigkillOnly && !config.alertOnSigkill)) {
@@ -159,7 +169,7 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
   const countNow = early.verdict === 'oom';
   let [earlyRecord, evidence] = await Promise.all([
     countNow ? recordWithin(deps.ledger, kill, now, ledgerTimeoutMs) : Promise.resolve(null),
-    gatherEvidence(task, container, deps.readers, { now: killedAt, lookbackHours: config.lookbackHours }),
+    gatherEvidence(task, container, readers, { now: killedAt, lookbackHours: config.lookbackHours }),
     prepare,
   ]);
   const lateMinutes = Math.round((now - killedAt) / 60_000);

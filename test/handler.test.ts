@@ -102,6 +102,8 @@ describe('handler', () => {
     expect(byTopic[0]).toMatchObject({ TopicArn: 'arn:aws:sns:eu-west-1:123456789012:oom-alerts', MessageStructure: 'json' });
     expect(byTopic[0]!.Subject!.length).toBeLessThan(100);
     expect(JSON.parse(JSON.parse(byTopic[0]!.Message!).sqs).schema).toBe('oom-responder/triage@1');
+    // So programmatic subscribers can filter out the stack's alarms, which share the topic.
+    expect(byTopic[0]!.MessageAttributes).toEqual({ schema: { DataType: 'String', StringValue: 'oom-responder/triage@1' } });
     expect(JSON.parse(byTopic[1]!.Message!)).toMatchObject({ version: '1.0', source: 'custom' });
 
     const logs = out.lines().map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -178,6 +178,22 @@ describe('formats', () => {
     expect(() => parseTaskInput({ Type: 'Notification', Message: '{not json' })).toThrow(/envelope: its message is not JSON/);
   });
 
+  it('reads a Lambda on-failure record from the dead-letter queue (the event in requestPayload), in the Lambda and in triage', () => {
+    const event = loadJson<Record<string, unknown>>(`${EXAMPLES}/oom-event.json`);
+    const record = {
+      version: '1.0',
+      timestamp: '2026-11-20T15:10:00.000Z',
+      requestContext: { requestId: 'e4b46cbf', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:oom-responder:$LATEST', condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+      requestPayload: event,
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      responsePayload: { errorMessage: 'Task timed out after 60.00 seconds' },
+    };
+    expect(parseTaskStateChange(record)).toEqual(parseTaskStateChange(event));
+    expect(parseTaskInput(record).tasks[0]).toEqual(parseTaskStateChange(event));
+    // The SQS message that carries it, as read from the queue.
+    expect(parseTaskInput({ Records: [{ messageId: '1', body: JSON.stringify(record), eventSource: 'aws:sqs' }] }).tasks[0]!.taskArn).toBe(parseTaskStateChange(event).taskArn);
+  });
+
   it('treats a zero or negative memory size as unknown, not as a limit', () => {
     const event = structuredClone(loadJson<{ detail: { memory: string; containers: Record<string, unknown>[] } }>(`${EXAMPLES}/oom-event.json`));
     event.detail.memory = '0';

@@ -165,9 +165,31 @@ describe('respondToEvent', () => {
     }
   });
 
-  it('warns, never silently, when an OOM is reported but no container is listed', async () => {
+  it('alerts an OOM the event lists no container for, naming the container from the task definition (a task that failed to start)', async () => {
+    const detail = event['detail'] as Record<string, unknown>;
+    const { d, sent } = deps();
+    const failed = {
+      ...event,
+      detail: { ...detail, stopCode: 'TaskFailedToStart', containers: [], stoppedReason: 'CannotStartContainerError: Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: container init was OOM-killed (memory limit too low?): unknown' },
+    };
+    const outcome = await respondToEvent(failed, d);
+    expect(outcome.status).toBe('alerted');
+    expect(sent.email).toHaveLength(1);
+    expect(d.readers.describeTaskDefinition).toHaveBeenCalledTimes(1); // read once, reused by the triage
+    if (outcome.status === 'alerted') {
+      // app is the essential container of the two: the one the task-level OOM is attributed to.
+      expect(outcome.result.classification).toMatchObject({ verdict: 'oom', confidence: 'medium', target: 'app' });
+      expect(outcome.result.warnings.join(' ')).toContain("The event lists no containers: the task definition's are used.");
+      expect(outcome.result.recommendation!.memory).toBeGreaterThan(1024);
+    }
+  });
+
+  it('warns, never silently, when an OOM is reported, no container is listed and the task definition cannot be read', async () => {
     const detail = event['detail'] as Record<string, unknown>;
     const { d, log } = deps();
+    d.readers.describeTaskDefinition = vi.fn(async () => {
+      throw new Error('AccessDenied');
+    });
     const outcome = await respondToEvent({ ...event, detail: { ...detail, stoppedReason: 'OutOfMemoryError: Container killed due to memory usage', containers: [] } }, d);
     expect(outcome.status).toBe('ignored');
     expect(log.lines.find((l) => l.level === 'warn')?.message).toMatch(/OOM reported but no container/);

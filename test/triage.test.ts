@@ -117,6 +117,20 @@ describe('a Go sidecar (the ADOT collector) killed in the same task', () => {
   });
 });
 
+describe('an event that lists no containers (a task that failed to start)', () => {
+  it('takes the containers from the task definition, so the task-level OOM names one (the offline triage too)', () => {
+    const ex = loadJson<{ detail: Record<string, unknown> }>(`${EXAMPLES}/oom-event.json`);
+    const task = parseTaskStateChange({ ...ex, detail: { ...ex.detail, containers: [], stopCode: 'TaskFailedToStart', stoppedReason: 'OutOfMemoryError: Container killed due to memory usage' } });
+    const definition = parseTaskDefinition(loadJson(`${EXAMPLES}/task-definition.json`));
+    const noMetrics = { datasets: [], containerInsights: null };
+    expect(buildTriage(task, { taskDefinition: null, metrics: noMetrics, deployed: null, warnings: [] }, { now: NOW, lookbackHours: 24 }).result.classification.target).toBeNull();
+    const { result } = buildTriage(task, { taskDefinition: definition, metrics: noMetrics, deployed: null, warnings: [] }, { now: NOW, lookbackHours: 24 });
+    expect(result.classification).toMatchObject({ verdict: 'oom', target: 'app' });
+    expect(result.warnings).toContain("The event lists no containers: the task definition's are used.");
+    expect(result.recommendation?.container).toBe('app');
+  });
+});
+
 describe('standalone task (group family:...)', () => {
   const event = loadJson<{ detail: Record<string, unknown> }>(`${EXAMPLES}/oom-event.json`);
   const task = parseTaskStateChange({ ...event, detail: { ...event.detail, group: 'family:nightly-report', startedBy: 'events-rule/nightly' } });
