@@ -87,9 +87,8 @@ export function effectiveTask(task: TaskSnapshot, taskDefinition: TaskDefinition
 
   if (overridden.length > 0) {
     notes.push(
-      `The task was started with overrides: ${overridden.join('; ')}. These are the values it ran with and the ones used here. ` +
-        'Apply the fix where the override is set (the RunTask call, EventBridge Scheduler or rule target, or Step Functions state that starts this task): ' +
-        'changing the task definition alone does not change what runs.',
+      `The task was started with overrides: ${overridden.join('; ')}; these are the values used here. ` +
+        'Apply the fix where the override is set (the RunTask call, EventBridge Scheduler or rule target, or Step Functions state): a new task definition alone changes nothing.',
     );
   }
   if (differs.length > 0) {

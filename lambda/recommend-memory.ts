@@ -178,9 +178,8 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     const from = reservation ?? 0;
     const soft = from > 0 ? roundUp(vpaOomBump(from), MEMORY_STEP_MIB) : 512;
     reasons.push(
-      `no hard limit and no task memory: ${input.container} could use all of the instance's memory, so this OOM was the instance running out ` +
-        `(its tasks together), not a limit of its own; with no usage data there is nothing to size a hard limit from, and a cap guessed from the ` +
-        `${fmt(from)} MiB reservation could kill it below what it used: keep none for now`,
+      `no hard limit and no task memory: this OOM was the instance running out (its tasks together), not a limit of ${input.container}'s own; ` +
+        `with no usage data, a cap guessed from the ${fmt(from)} MiB reservation could kill it below what it used: keep none for now`,
       from > 0
         ? `memoryReservation ${fmt(soft)} MiB: VPA's OOM bump of the reservation, max(${fmt(from)} + 100, ${fmt(from)} × 1.2), rounded up, so the scheduler places fewer tasks beside it`
         : 'memoryReservation 512 MiB: a starting point (neither limit was known)',
@@ -337,8 +336,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
       deadEnds.push(
         `reservation left far below real use: memoryReservation ${fmt(reservation)} MiB vs ${memory === null ? 'a peak' : 'an average'} of ${fmt(realUse)} MiB` +
           (memory === null ? ' with no hard limit' : '') +
-          '; ' +
-          'the scheduler packs tasks by reservation, so the host runs out of memory even when the hard limit is raised',
+          '; the scheduler packs tasks by reservation, so the host runs out of memory even with a higher hard limit',
       );
     }
   } else {

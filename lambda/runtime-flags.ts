@@ -22,14 +22,9 @@ const NODE_IMAGE = /(^|[/_-])(node|nodejs)([:/@_-]|$)/i;
  * Go images, by the repository's own name (the last path word, without tag or digest) or by organisation: the
  * toolchain image, and the Go programs most often run as ECS services and sidecars (collectors, agents, proxies).
  */
-const COLLECTORS = new Set(['aws-otel-collector', 'opentelemetry-collector', 'opentelemetry-collector-contrib', 'opentelemetry-collector-k8s', 'otelcol', 'otelcol-contrib']);
-const GO_REPOS = new Set([
-  ...COLLECTORS, 'golang', 'cloudwatch-agent', 'aws-xray-daemon', 'traefik', 'caddy', 'consul', 'coredns', 'etcd', 'minio', 'prometheus', 'node-exporter', 'thanos',
-  'loki', 'promtail', 'alloy', 'telegraf', 'cloudflared',
-]);
+const COLLECTOR = /^(otelcol(-contrib)?|(aws-otel|opentelemetry)-collector(-contrib|-k8s)?)$/;
+const GO_REPO = /^(golang|cloudwatch-agent|aws-xray-daemon|traefik|caddy|consul|coredns|etcd|minio|prometheus|node-exporter|thanos|loki|promtail|alloy|telegraf|cloudflared)$/;
 const GO_ORGS = /^(prom|prometheus|grafana|jaegertracing)\//;
-/** Programs that set GOMEMLIMIT from the container's limit themselves when it is unset (Prometheus 3, Grafana Alloy). */
-const SELF_LIMITING = new Set(['prometheus', 'alloy']);
 /** Variables only the Go runtime reads. */
 const GO_ENV = ['GOMEMLIMIT', 'GOGC', 'GOMAXPROCS'];
 const PYTHON_IMAGE = /(^|[/_-])(python|pypy|django|flask|fastapi|uvicorn|gunicorn|jupyter)([:/@_-]|$)|python\d/i;
@@ -69,7 +64,7 @@ export function detectRuntime(input: RuntimeInput): { runtime: Runtime; detected
   const goVar = GO_ENV.find((name) => input.environment[name] !== undefined);
   if (input.image) {
     const image = imageName(input.image);
-    if (GO_REPOS.has(repoName(image)) || GO_ORGS.test(image)) return { runtime: 'go', detectedFrom: 'image' };
+    if (GO_REPO.test(repoName(image)) || COLLECTOR.test(repoName(image)) || GO_ORGS.test(image)) return { runtime: 'go', detectedFrom: 'image' };
     if (JVM_IMAGE.test(image)) return { runtime: 'jvm', detectedFrom: 'image' };
     if (NODE_IMAGE.test(image)) return { runtime: 'node', detectedFrom: 'image' };
     if (PYTHON_IMAGE.test(image)) return { runtime: 'python', detectedFrom: 'image' };
@@ -328,7 +323,7 @@ const NODE_MAX_OLD = /--max[-_]old[-_]space[-_]size=(\d+)/;
 function sharedHeap(flag: string, heapMiB: number, sharedMiB: number, most: string): string {
   return (
     `${flag} is ${heapMiB >= sharedMiB ? 'more than' : `${Math.round((heapMiB / sharedMiB) * 100).toString()} % of`} the ${sharedMiB.toString()} MiB the other containers leave of the task: ` +
-    `the heap alone can outgrow the task. Lower it to at most ${most}, or give the task more memory.`
+    `lower it to at most ${most}, or give the task more memory.`
   );
 }
 
@@ -522,7 +517,7 @@ export function parseGoMemLimit(value: string): number | null {
 function goAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string): RuntimeAdvice {
   const problems: string[] = [];
   const repo = input.image ? repoName(imageName(input.image)) : '';
-  const collector = COLLECTORS.has(repo);
+  const collector = COLLECTOR.test(repo);
   const share = collector ? GO_LIMIT_SHARE.collector : GO_LIMIT_SHARE.default;
   const raw = input.environment['GOMEMLIMIT'];
   const bytes = raw === undefined ? Number.POSITIVE_INFINITY : parseGoMemLimit(raw);
@@ -542,9 +537,7 @@ function goAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: st
   } else if (bytes === Number.POSITIVE_INFINITY) {
     if (limitMiB) {
       problems.push(
-        (SELF_LIMITING.has(repo)
-          ? `No GOMEMLIMIT: recent ${repo} versions set one themselves, older ones do not. `
-          : `No GOMEMLIMIT: Go does not read the container's limit, and grows the heap to ${gcOff ? 'any size (GOGC is off)' : `${(1 + gogcNumber / 100).toString()} times the live heap (GOGC=${gogcNumber.toString()})`} before it collects. `) +
+        `No GOMEMLIMIT: Go does not read the container's limit, and grows the heap to ${gcOff ? 'any size (GOGC is off)' : `${(1 + gogcNumber / 100).toString()} times the live heap (GOGC=${gogcNumber.toString()})`} before it collects. ` +
           `Set GOMEMLIMIT=${recommended ?? ''} (${why}).`,
       );
       change = true;

@@ -315,12 +315,10 @@ describe('Go', () => {
     expect(adviseRuntime(input({ environment: { GOGC: 'OFF' } }), 1024)!.problems[0]).toMatch(/2 times the live heap \(GOGC=100\)/);
   });
 
-  it('gives no value without a limit to size it from; a collector also gets the memory_limiter; Prometheus and Alloy are not told the runtime ignores the limit', () => {
+  it('gives no value without a limit to size it from; a collector also gets the memory_limiter', () => {
     expect(adviseRuntime(input({ image: 'traefik:v3' }), null)).toMatchObject({ runtime: 'go', recommendedFlag: null, problems: [] });
     const adot = adviseRuntime(input({ image: 'public.ecr.aws/aws-observability/aws-otel-collector:latest' }), 512)!;
     expect(adot.recommendedFlag).toBe('409MiB');
     expect(adot.problems[1]).toMatch(/memory_limiter processor first in every pipeline/);
-    const prom = adviseRuntime(input({ image: 'prom/prometheus:v3.0.0' }), 4096)!;
-    expect(prom.problems[0]).toMatch(/^No GOMEMLIMIT: recent prometheus versions set one themselves, older ones do not. Set GOMEMLIMIT=3686MiB/);
   });
 });
