@@ -2,7 +2,7 @@
  * The stack: reads the per-environment context (cdk.json or `-c key=value`), turns it into OomResponder props, and
  * hosts the construct. cdk-nag is added to the App by {@link addNagChecks}.
  */
-import { type App, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, type App, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { InvalidConfigError, OomResponder, type OomResponderProps } from './oom-responder';
@@ -121,7 +121,41 @@ function parseString(key: string, value: unknown): string {
  * format checks happen in the construct; this only turns strings into the right types.
  * @throws InvalidConfigError naming the key when a value cannot be parsed
  */
+/** Context keys without a colon that the CDK CLI itself sets. */
+const CDK_OWN_KEYS = new Set(['cli-telemetry', 'acknowledged-issue-numbers']);
+
+/** Edit distance, for "did you mean" on a mistyped context key. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length] ?? 0;
+}
+
+/**
+ * Context keys this app does not read (feature flags and CDK keys have a colon or an `@`): a mistyped key would
+ * otherwise be ignored without a word, e.g. `-c alertEmail=...` deploying a stack that emails no one.
+ */
+export function unknownContextKeys(scope: Construct): { key: string; suggestion: string | null }[] {
+  const all = Object.keys(scope.node.getAllContext() as Record<string, unknown>);
+  return all
+    .filter((key) => !key.includes(':') && !key.startsWith('@') && !CDK_OWN_KEYS.has(key) && !(CONTEXT_KEYS as readonly string[]).includes(key))
+    .map((key) => {
+      const [best] = [...CONTEXT_KEYS].sort((x, y) => distance(key.toLowerCase(), x.toLowerCase()) - distance(key.toLowerCase(), y.toLowerCase()));
+      return { key, suggestion: best !== undefined && distance(key.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(best.length / 4)) ? best : null };
+    });
+}
+
 export function readOomResponderContext(scope: Construct): OomResponderProps {
+  for (const { key, suggestion } of unknownContextKeys(scope)) {
+    Annotations.of(scope).addWarningV2(
+      'oom-responder:unknown-context',
+      `Context "${key}" is not a setting of this app, so it is ignored${suggestion ? `: did you mean "${suggestion}"?` : ''} (settings: ${CONTEXT_KEYS.join(', ')})`,
+    );
+  }
   const get = (key: (typeof CONTEXT_KEYS)[number]): unknown => {
     const value: unknown = scope.node.tryGetContext(key);
     return value === null ? undefined : value;

@@ -3,7 +3,7 @@
  * them, the alert topics, the dead-letter queue, the alarms on both, and the optional suppression ledger and graph
  * bucket. Every grant sits next to the env var that names the granted resource.
  */
-import { Annotations, Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -45,7 +45,6 @@ export const DEFAULTS = {
   alertOnSigkill: false,
   lookbackHours: 24,
   amazonQ: false,
-  memoryGraphs: true,
   suppression: true,
   suppressionWindowMinutes: 30,
   realertAt: [5, 25, 100] as readonly number[],
@@ -108,8 +107,8 @@ export interface OomResponderProps {
   readonly amazonQTopicArn?: string;
   /**
    * Render CloudWatch GetMetricWidgetImage PNG graphs into a private S3 bucket (objects expire after 30 days) and
-   * link them through presigned URLs.
-   * @default true
+   * link them through presigned URLs. Only Slack shows them.
+   * @default - true when `slackWebhookSecretName` is set
    */
   readonly memoryGraphs?: boolean;
   /**
@@ -269,7 +268,8 @@ export function resolveOomResponderProps(props: OomResponderProps = {}): Resolve
     lookbackHours,
     amazonQ,
     ...(props.amazonQTopicArn !== undefined ? { amazonQTopicArn: props.amazonQTopicArn } : {}),
-    memoryGraphs: props.memoryGraphs ?? DEFAULTS.memoryGraphs,
+    // Only the Slack message shows the graph: without Slack, no bucket and no permissions nothing uses.
+    memoryGraphs: props.memoryGraphs ?? secretName !== undefined,
     suppression: props.suppression ?? DEFAULTS.suppression,
     suppressionWindowMinutes,
     realertAt,
@@ -331,6 +331,7 @@ export class OomResponder extends Construct {
   public readonly chatbotTopic?: sns.ITopic;
   public readonly errorsAlarm: cloudwatch.Alarm;
   public readonly dlqAlarm: cloudwatch.Alarm;
+  public readonly throttlesAlarm: cloudwatch.Alarm;
   /** The configuration after defaults. */
   public readonly config: ResolvedOomResponderProps;
 
@@ -347,7 +348,7 @@ export class OomResponder extends Construct {
         Annotations.of(this).addWarningV2(
           'oom-responder:cluster-elsewhere',
           `clusterArns: ${arn} is in ${otherRegion ? `region ${region}` : ''}${otherRegion && otherAccount ? ' and ' : ''}${otherAccount ? `account ${account}` : ''}, ` +
-            `not this stack's (${stack.region}/${stack.account}): its events never reach this stack's rule. Deploy a stack there, or forward its events to this bus.`,
+            `not this stack's (${stack.region}/${stack.account}): its events never reach this stack's rule, and this function could not read its task definitions or metrics. Deploy a stack in that account and region.`,
         );
       }
     }
@@ -467,34 +468,67 @@ export class OomResponder extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    // Every message newly sent to the queue is a lost alert: alarm on each one (a count of visible messages would
+    // stay in ALARM until the queue is drained, and a second loss would notify no one).
     this.dlqAlarm = new cloudwatch.Alarm(this, 'DlqAlarm', {
-      alarmDescription: 'oom-responder dead-letter queue has messages: OOM events were NOT alerted (replay them)',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      alarmDescription: 'oom-responder dead-letter queue received messages: OOM events were NOT alerted (replay them: see the README)',
+      metric: this.deadLetterQueue.metricNumberOfMessagesSent({
         period: Duration.minutes(5),
-        statistic: cloudwatch.Stats.MAXIMUM,
+        statistic: cloudwatch.Stats.SUM,
       }),
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    const alarmAction = new SnsAction(this.topic);
-    for (const alarm of [this.errorsAlarm, this.dlqAlarm]) {
-      alarm.addAlarmAction(alarmAction);
+    // Throttled events are retried for up to an hour, then go to the queue: say so before they do.
+    this.throttlesAlarm = new cloudwatch.Alarm(this, 'ThrottlesAlarm', {
+      alarmDescription: 'oom-responder function throttled: OOM alerts are delayed, and lost after an hour (raise the account concurrency or reserve some)',
+      metric: this.lambdaFunction.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const alarms = [this.errorsAlarm, this.dlqAlarm, this.throttlesAlarm];
+    // The alarms go to the email topic, and to the Amazon Q topic this stack creates (Amazon Q shows CloudWatch
+    // alarms natively). Each enforceSSL topic policy replaces SNS's default one: let exactly these alarms publish.
+    const alarmTopics: sns.Topic[] = [this.topic, ...(this.chatbotTopic instanceof sns.Topic ? [this.chatbotTopic] : [])];
+    for (const topic of alarmTopics) {
+      const action = new SnsAction(topic);
+      for (const alarm of alarms) alarm.addAlarmAction(action);
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowOwnAlarmsToPublish',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: {
+            ArnEquals: { 'aws:SourceArn': alarms.map((a) => a.alarmArn) },
+            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          },
+        }),
+      );
     }
-    // The enforceSSL topic policy replaces SNS's default one: let exactly these two alarms publish.
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowOwnAlarmsToPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.topic.topicArn],
-        conditions: {
-          ArnEquals: { 'aws:SourceArn': [this.errorsAlarm.alarmArn, this.dlqAlarm.alarmArn] },
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-        },
-      }),
-    );
+    // Nobody hears about lost alerts unless someone is subscribed where the alarms go.
+    if (config.alertEmails.length === 0 && !config.amazonQ) {
+      const channels = config.slackWebhookSecretName !== undefined || config.amazonQTopicArn !== undefined;
+      Annotations.of(this).addWarningV2(
+        'oom-responder:no-alarm-subscriber',
+        channels
+          ? 'No alertEmails: the failure alarms (function errors, throttles, dead-letter queue) go only to the email topic, which has no subscriber, ' +
+              'so nobody hears about a lost alert. Set alertEmails, or subscribe something to the TopicArn output.'
+          : 'No alert channel (no alertEmails, slackWebhookSecretName or Amazon Q): OOM alerts and the failure alarms reach no one until something subscribes to the TopicArn output.',
+      );
+    }
+
+    new CfnOutput(this, 'TopicArn', { value: this.topic.topicArn, description: 'Email alerts and the failure alarms (programmatic subscribers: filter on the schema message attribute)' });
+    if (this.chatbotTopic instanceof sns.Topic) {
+      new CfnOutput(this, 'ChatbotTopicArn', { value: this.chatbotTopic.topicArn, description: 'Subscribe your Amazon Q Developer channel configuration to this topic' });
+    }
+    new CfnOutput(this, 'FunctionName', { value: this.lambdaFunction.functionName });
+    new CfnOutput(this, 'LogGroupName', { value: this.logGroup.logGroupName, description: "The function's structured logs (Logs Insights queries in the README)" });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl, description: 'Events the function could not alert; replay them as the README says' });
   }
 
   /** Sets an env var on the function; the resource-naming vars are set only here, next to their grant. */

@@ -37,6 +37,8 @@ const ALL_FEATURES: OomResponderProps = {
 const MINIMAL: OomResponderProps = { memoryGraphs: false, suppression: false };
 
 const defaults = synth();
+/** The defaults with the memory graphs on (they are on by default only with Slack, the one channel that shows them). */
+const graphsOn = synth({ memoryGraphs: true });
 const allFeatures = synth(ALL_FEATURES);
 const minimal = synth(MINIMAL);
 
@@ -182,7 +184,6 @@ describe('environment variables', () => {
     expect(Object.keys(env).sort()).toEqual(
       [
         'ALERT_ON_SIGKILL',
-        'GRAPH_BUCKET_NAME',
         'LEDGER_TABLE_NAME',
         'LOOKBACK_HOURS',
         'NODE_OPTIONS',
@@ -203,8 +204,8 @@ describe('environment variables', () => {
       REALERT_AT: '5,25,100',
       TOPIC_ARN: { Ref: logicalId(defaults, 'AWS::SNS::Topic') },
       LEDGER_TABLE_NAME: { Ref: logicalId(defaults, 'AWS::DynamoDB::Table') },
-      GRAPH_BUCKET_NAME: { Ref: logicalId(defaults, 'AWS::S3::Bucket') },
     });
+    expect(environment(graphsOn)['GRAPH_BUCKET_NAME']).toEqual({ Ref: logicalId(graphsOn, 'AWS::S3::Bucket') });
   });
 
   it('sets the variables of every feature when all are on', () => {
@@ -261,8 +262,8 @@ describe('environment variables', () => {
 });
 
 describe('IAM: exactly what the code uses', () => {
-  it('grants exactly these actions by default', () => {
-    expect([...permissions(defaults).keys()].sort()).toEqual([
+  it('grants exactly these actions by default (with the memory graphs on)', () => {
+    expect([...permissions(graphsOn).keys()].sort()).toEqual([
       'cloudwatch:GetMetricData',
       'cloudwatch:GetMetricWidgetImage',
       'dynamodb:DeleteItem',
@@ -284,12 +285,12 @@ describe('IAM: exactly what the code uses', () => {
   });
 
   it('scopes each action to its resource', () => {
-    const p = permissions(defaults);
-    const topicId = logicalId(defaults, 'AWS::SNS::Topic');
-    const tableId = logicalId(defaults, 'AWS::DynamoDB::Table');
-    const bucketId = logicalId(defaults, 'AWS::S3::Bucket');
-    const logGroupId = logicalId(defaults, 'AWS::Logs::LogGroup');
-    const dlqId = logicalId(defaults, 'AWS::SQS::Queue');
+    const p = permissions(graphsOn);
+    const topicId = logicalId(graphsOn, 'AWS::SNS::Topic');
+    const tableId = logicalId(graphsOn, 'AWS::DynamoDB::Table');
+    const bucketId = logicalId(graphsOn, 'AWS::S3::Bucket');
+    const logGroupId = logicalId(graphsOn, 'AWS::Logs::LogGroup');
+    const dlqId = logicalId(graphsOn, 'AWS::SQS::Queue');
     expect(p.get('ecs:DescribeTaskDefinition')).toEqual(['*']);
     expect(p.get('cloudwatch:GetMetricData')).toEqual(['*']);
     expect(p.get('cloudwatch:GetMetricWidgetImage')).toEqual(['*']);
@@ -401,21 +402,47 @@ describe('alarms', () => {
     });
   });
 
-  it('alarms on any visible DLQ message, notifying the topic', () => {
+  it('alarms on every message sent to the DLQ (each new loss notifies, not only the first), notifying the topic', () => {
     defaults.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
+      MetricName: 'NumberOfMessagesSent',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(defaults, 'AWS::SQS::Queue'), 'QueueName'] } }],
-      Statistic: 'Maximum',
+      Statistic: 'Sum',
       Period: 300,
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       AlarmActions: [{ Ref: logicalId(defaults, 'AWS::SNS::Topic') }],
     });
-    defaults.resourceCountIs('AWS::CloudWatch::Alarm', 2);
   });
 
-  it('lets exactly these two alarms publish to the topic', () => {
+  it('alarms on throttles (events that will reach the DLQ after an hour), notifying the topic', () => {
+    defaults.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Throttles',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(defaults, 'AWS::Lambda::Function') } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      AlarmActions: [{ Ref: logicalId(defaults, 'AWS::SNS::Topic') }],
+    });
+    defaults.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+  });
+
+  it('sends the alarms to the Amazon Q topic it creates too, and lets them publish there', () => {
+    const t = synth({ amazonQ: true });
+    const topics = Object.keys(t.findResources('AWS::SNS::Topic')).sort();
+    expect(topics).toHaveLength(2);
+    for (const alarm of Object.values(t.findResources('AWS::CloudWatch::Alarm'))) {
+      const actions = (alarm as { Properties: { AlarmActions: { Ref: string }[] } }).Properties.AlarmActions.map((a) => a.Ref).sort();
+      expect(actions).toEqual(topics);
+    }
+    const policies = Object.values(t.findResources('AWS::SNS::TopicPolicy')) as { Properties: { PolicyDocument: { Statement: { Sid?: string }[] }; Topics: { Ref: string }[] } }[];
+    for (const topic of topics) {
+      const policy = policies.find((p) => p.Properties.Topics.some((r) => r.Ref === topic))!;
+      expect(policy.Properties.PolicyDocument.Statement.map((st) => st.Sid)).toContain('AllowOwnAlarmsToPublish');
+    }
+  });
+
+  it('lets exactly these alarms publish to the topic', () => {
     const alarms = Object.keys(defaults.findResources('AWS::CloudWatch::Alarm')).sort();
     const sourceArns = new Capture();
     defaults.hasResourceProperties('AWS::SNS::TopicPolicy', {
@@ -503,8 +530,15 @@ describe('ledger table', () => {
 });
 
 describe('graph bucket', () => {
+  it('is made by default only with Slack, the one channel that shows the graphs', () => {
+    defaults.resourceCountIs('AWS::S3::Bucket', 0);
+    expect([...permissions(defaults).keys()]).not.toContain('cloudwatch:GetMetricWidgetImage');
+    synth({ slackWebhookSecretName: 'oom-responder/slack-webhook' }).resourceCountIs('AWS::S3::Bucket', 1);
+    synth({ slackWebhookSecretName: 'oom-responder/slack-webhook', memoryGraphs: false }).resourceCountIs('AWS::S3::Bucket', 0);
+  });
+
   it('is private, S3-encrypted, TLS-only and expires objects after 30 days', () => {
-    defaults.hasResourceProperties('AWS::S3::Bucket', {
+    graphsOn.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,
@@ -514,7 +548,7 @@ describe('graph bucket', () => {
       },
       LifecycleConfiguration: { Rules: [Match.objectLike({ Status: 'Enabled', ExpirationInDays: 30 })] },
     });
-    defaults.hasResourceProperties('AWS::S3::BucketPolicy', {
+    graphsOn.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -524,8 +558,8 @@ describe('graph bucket', () => {
   });
 
   it('does not auto-delete objects', () => {
-    defaults.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
-    defaults.resourceCountIs('AWS::Lambda::Function', 1);
+    graphsOn.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+    graphsOn.resourceCountIs('AWS::Lambda::Function', 1);
   });
 
   it('is not created without memory graphs', () => {
@@ -611,6 +645,36 @@ describe('context', () => {
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('never reach'));
     expect(warnings).toHaveLength(1);
     expect(JSON.stringify(warnings[0]!.entry.data)).toContain('cluster/prod is in region us-east-1');
+  });
+
+  it('warns at synth on a context key it does not read (a typo would otherwise deploy a stack that alerts no one), with the likely key', () => {
+    const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [], alertEmail: 'a@example.com', slackWebhookSecret: 'oom/slack', colour: 'blue' } });
+    const stack = new OomResponderStack(app, 'Typos');
+    const texts = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('is not a setting of this app')).map((w) => String(w.entry.data));
+    expect(texts).toHaveLength(3);
+    expect(texts.find((t) => t.includes('"alertEmail"'))).toContain('did you mean "alertEmails"?');
+    expect(texts.find((t) => t.includes('"slackWebhookSecret"'))).toContain('did you mean "slackWebhookSecretName"?');
+    expect(texts.find((t) => t.includes('"colour"'))).not.toContain('did you mean');
+    // cdk.json's feature flags and the CLI's own keys are not settings of ours, and not warned about.
+    expect(Annotations.fromStack(new OomResponderStack(new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } }), 'Clean')).findWarning('*', Match.stringLikeRegexp('is not a setting'))).toEqual([]);
+  });
+
+  it('warns at synth when nobody would hear of a lost alert: no channel at all, or no email for the alarms', () => {
+    const warn = (responder: OomResponderProps) => {
+      const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+      const stack = new OomResponderStack(app, 'Channels', { responder });
+      return Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data)).join('\n');
+    };
+    expect(warn({})).toMatch(/No alert channel .*reach no one until something subscribes to the TopicArn output/);
+    expect(warn({ slackWebhookSecretName: 'oom/slack' })).toMatch(/No alertEmails: the failure alarms .* go only to the email topic, which has no subscriber/);
+    expect(warn({ alertEmails: ['a@example.com'] })).toBe('');
+    expect(warn({ amazonQ: true })).toBe(''); // the alarms go to the Amazon Q topic too
+  });
+
+  it('outputs what the README tells operators to use: the topics, the function, its log group and the dead-letter queue', () => {
+    const outputs = Object.keys(synth({ amazonQ: true }).findOutputs('*'));
+    for (const name of ['TopicArn', 'ChatbotTopicArn', 'FunctionName', 'LogGroupName', 'DeadLetterQueueUrl']) expect(outputs.some((o) => o.includes(name))).toBe(true);
+    expect(Object.keys(defaults.findOutputs('*')).some((o) => o.includes('ChatbotTopicArn'))).toBe(false);
   });
 
   it('reads realertAt= (empty) as no re-alerts and rejects hex or exponent numbers', () => {
