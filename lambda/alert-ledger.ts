@@ -264,14 +264,9 @@ export function validateLedgerOptions(options: LedgerOptions): void {
   for (const n of options.realertAt) {
     if (!Number.isInteger(n) || n < 1) throw new LedgerConfigError(`realertAt must hold positive integers, got ${n}`);
   }
-  if (options.deliveryLeaseMs !== undefined && !(options.deliveryLeaseMs > 0)) {
-    throw new LedgerConfigError(`deliveryLeaseMs must be positive, got ${options.deliveryLeaseMs}`);
-  }
-  if (options.claimLeaseMs !== undefined && !(options.claimLeaseMs > 0)) {
-    throw new LedgerConfigError(`claimLeaseMs must be positive, got ${options.claimLeaseMs}`);
-  }
-  if (options.dedupeHours !== undefined && !(options.dedupeHours > 0)) {
-    throw new LedgerConfigError(`dedupeHours must be positive, got ${options.dedupeHours}`);
+  for (const key of ['deliveryLeaseMs', 'claimLeaseMs', 'dedupeHours'] as const) {
+    const value = options[key];
+    if (value !== undefined && !(value > 0)) throw new LedgerConfigError(`${key} must be positive, got ${value}`);
   }
 }
 

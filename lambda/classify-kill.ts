@@ -46,7 +46,7 @@ export function explainSigkill(
   // Some real stops come without a stopCode (Fargate Spot interruptions among them: aws/containers-roadmap#797);
   // the stoppedReason then still names who stopped the task.
   const stopCode = task.stopCode ?? stopCodeFromReason(reason);
-  const inferred = task.stopCode === null && stopCode !== null ? ' (no stopCode in the event; inferred from the stoppedReason)' : '';
+  const inferred = task.stopCode === null && stopCode !== null ? ' (stopCode inferred from the stoppedReason)' : '';
   const stopTimeoutFix =
     'ECS sent SIGTERM, then SIGKILL after stopTimeout (30 s default, at most 120 s on Fargate). The fix is to handle ' +
     'SIGTERM and exit promptly, or raise stopTimeout; more memory will not help.';

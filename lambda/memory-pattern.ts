@@ -34,6 +34,13 @@ export const BURST_LINE = 0.5;
 export const PLATEAU_RATIO = 4;
 /** A climb whose best one-step fit leaves under this share of a straight line's residual is a level shift. */
 export const STEP_RATIO = 0.35;
+/**
+ * Drops that come at least 4 times, at one level (the highest under 1.15 × the lowest) and at a steady pace (the
+ * longest gap under 1.8 × the shortest), at most this many
+ * hours apart, are the process freeing memory (a full GC, a cache flush), not restarts: deploys and nightly restarts
+ * are hours to days apart and irregular, and a leak killed at its limit drops from the limit.
+ */
+export const RELEASE_MAX_HOURS = 6;
 /** Censored when the peak reaches 97 % of the ceiling. */
 export const CENSORED_SHARE = 0.97;
 const WINDOW_MS = 30 * 60_000;
@@ -52,7 +59,8 @@ interface Window {
   swing: number;
 }
 
-const fmt = (n: number): string => (Math.abs(n) >= 100 ? Math.round(n).toString() : (Math.round(n * 10) / 10).toString());
+/** A MiB figure for a sentence: whole above 100, one decimal below. */
+export const fmt = (n: number): string => (Math.abs(n) >= 100 ? Math.round(n).toString() : (Math.round(n * 10) / 10).toString());
 const pct = (n: number): string => `${(Math.round(n * 1000) / 10).toString()}%`;
 
 export function quantile(sorted: readonly number[], q: number): number {
@@ -155,7 +163,12 @@ interface SlopeFit {
    * climb), the jump and when. Null below 8 windows.
    */
   step: { ratio: number; jump: number; at: number } | null;
+  /** Regular drops at one level (see RELEASE_MAX_HOURS): the highest level they fall from; null otherwise. */
+  release: number | null;
 }
+
+/** Largest over smallest. */
+const span = (xs: readonly number[]): number => Math.max(...xs) / Math.min(...xs);
 
 /** Every pair of windows (a, b), a before b, at a stride that keeps the pair count bounded on long histories. */
 function forEachPair(seg: readonly Window[], maxPoints: number, visit: (a: Window, b: Window, hours: number) => void): void {
@@ -224,6 +237,10 @@ function fitSegments(ws: readonly Window[], noise: number): SlopeFit {
   // usable window (a series that starts mid-climb overstates it, which shortens the estimate: the safe side).
   const first = ws[0];
   const climbStart = starts.length > 0 ? median(starts) : first ? first.base : null;
+  // The level it falls from: the peaks (p90 of Maximum) of the window before each drop.
+  const levels = resets.map((i) => (ws[i - 1] as Window).base + (ws[i - 1] as Window).swing);
+  const gaps = resets.slice(1).map((r, k) => ((ws[r] as Window).t - (ws[resets[k] as number] as Window).t) / 3_600_000);
+  const release = resets.length >= 4 && span(levels) < 1.15 && span(gaps) < 1.8 && median(gaps) <= RELEASE_MAX_HOURS ? Math.max(...levels) : null;
   return {
     slopePerHour: slopes.length > 0 ? median(slopes) : Number.NaN,
     concordance: up + down > 0 ? up / (up + down) : 0,
@@ -234,6 +251,7 @@ function fitSegments(ws: readonly Window[], noise: number): SlopeFit {
     rising,
     halfSlopeRatio,
     step,
+    release,
   };
 }
 
@@ -449,7 +467,9 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   // A refill that levels off after each restart (a cache warming up) climbs again across restarts too; a leak keeps
   // its rate, so a longest segment whose second half grows several times slower than its first is a plateau.
   const plateaus = ratio !== null && ratio > PLATEAU_RATIO;
-  const leak = climbs && !isStep && ((acrossRestarts && !plateaus) || spansDays || (linear && notDiurnal));
+  // Drops at one level below the top, at a steady pace: the process frees the memory itself; nothing accumulates.
+  const release = (fit?.release ?? Infinity) < 0.95 * top;
+  const leak = climbs && !isStep && !release && ((acrossRestarts && !plateaus) || spansDays || (linear && notDiurnal));
   if (isStep && stepped) {
     reasons.push(
       `the baseline stepped up ${fmt(stepped.jump)} MiB at ${new Date(stepped.at).toISOString()} and stayed flat before and after ` +
@@ -476,7 +496,9 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
       if (confidenceOut === 'high') confidenceOut = 'medium';
     }
   } else if (climbs && slope !== null && !isStep) {
-    const why = plateaus
+    const why = release
+      ? `it falls back ${fit?.resets.toString() ?? ''} times from about ${fmt(fit?.release ?? 0)} MiB at a steady pace: the process frees it (a full GC, a cache flush), not restarts`
+      : plateaus
       ? `each run climbs and then levels off (first-half / second-half slope ${(ratio ?? 0).toFixed(2)}): a refill, such as a cache warming up after a restart`
       : !linear
       ? `its rate is not steady (first-half / second-half slope ${ratio === null ? 'n/a' : ratio.toFixed(2)}: a daily load ramp accelerates like this)`

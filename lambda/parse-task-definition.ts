@@ -4,11 +4,7 @@
  */
 import { InvalidInputError } from './errors';
 import type { ContainerDefinition, TaskDefinition } from './model';
-import { camelCaseKeys, parseInteger, parsePositiveInteger, parseSize, parseTaskDefinitionArn } from './parse-task';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { camelCaseKeys, isRecord, parseInteger, parsePositiveInteger, parseSize, parseTaskDefinitionArn } from './parse-task';
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];

@@ -81,7 +81,7 @@ export interface ParsedInput {
   skipped: { index: number; reason: string }[];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

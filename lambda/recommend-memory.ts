@@ -17,7 +17,7 @@
  *
  * Pure: no I/O.
  */
-import { CHRONIC_SHARE, estimateNextKillHours, SUSTAINED_RISE_MINUTES } from './memory-pattern';
+import { CHRONIC_SHARE, estimateNextKillHours, fmt, SUSTAINED_RISE_MINUTES } from './memory-pattern';
 import { FARGATE_MAX_MEMORY_MIB, fargateTaskSize, needsFargateSize } from './fargate-sizes';
 import type {
   Confidence,
@@ -76,7 +76,6 @@ export const BY_CONFIDENCE = {
 /** Leak: a modest raise (KRR's OOM factor); it only delays the next kill. */
 export const LEAK_RAISE = 1.25;
 const roundUp = (n: number, step: number): number => Math.ceil(n / step) * step;
-const fmt = (n: number): string => (Math.abs(n) >= 100 ? Math.round(n).toString() : (Math.round(n * 10) / 10).toString());
 
 /** VPA's OOM bump (vertical-pod-autoscaler aggregations_config.go): max(used + 100 MiB, used × 1.2). */
 export function vpaOomBump(usedMiB: number): number {
@@ -185,7 +184,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
         : 'memoryReservation 512 MiB: a starting point (neither limit was known)',
     );
     deadEnds.push(
-      `no hard limit, reservation ${fmt(from)} MiB: the scheduler packs tasks by reservation, so an instance fills past its memory when containers use more than they reserve. ` +
+      `no hard limit, reservation ${fmt(from)} MiB: tasks are packed by reservation, so the instance runs out when containers use more than they reserve. ` +
         `Measure the real peak (Container Insights), then reserve its average and cap it above the peak`,
     );
     return { container: input.container, memory: null, memoryReservation: soft, taskMemory: null, taskCpu: null, current, reasons, deadEnds };
@@ -204,7 +203,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
         `) = ${fmt(needTask)} MiB, with no cap for ${input.container} and its reservation as it was`,
     );
     deadEnds.push(
-      `no container hard limits in a shared task: any container can take what the others need; measure each one, then cap the sidecars so a runaway one is the one killed`,
+      `no container hard limits in a shared task: any container can take what the others need; cap the sidecars so a runaway one is the one killed`,
     );
     let newTaskMemory: number;
     let newTaskCpu: number | null = taskCpu;

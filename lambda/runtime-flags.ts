@@ -322,7 +322,7 @@ const NODE_MAX_OLD = /--max[-_]old[-_]space[-_]size=(\d+)/;
 /** A fixed heap above 75 % of what the other containers leave of the task. */
 function sharedHeap(flag: string, heapMiB: number, sharedMiB: number, most: string): string {
   return (
-    `${flag} is ${heapMiB >= sharedMiB ? 'more than' : `${Math.round((heapMiB / sharedMiB) * 100).toString()} % of`} the ${sharedMiB.toString()} MiB the other containers leave of the task: ` +
+    `${flag} is ${Math.round((heapMiB / sharedMiB) * 100).toString()} % of the ${sharedMiB.toString()} MiB the other containers leave of the task: ` +
     `lower it to at most ${most}, or give the task more memory.`
   );
 }
@@ -537,23 +537,19 @@ function goAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: st
   } else if (bytes === Number.POSITIVE_INFINITY) {
     if (limitMiB) {
       problems.push(
-        `No GOMEMLIMIT: Go does not read the container's limit, and grows the heap to ${gcOff ? 'any size (GOGC is off)' : `${(1 + gogcNumber / 100).toString()} times the live heap (GOGC=${gogcNumber.toString()})`} before it collects. ` +
+        `No GOMEMLIMIT: Go does not read the container's limit, and grows the heap to ${gcOff ? 'any size (GOGC is off)' : `${(1 + gogcNumber / 100).toString()}× the live heap`} before it collects. ` +
           `Set GOMEMLIMIT=${recommended ?? ''} (${why}).`,
       );
       change = true;
-    } else if (gcOff) {
-      problems.push('GOGC is off and there is no GOMEMLIMIT: the GC never runs. Turn GOGC on, or give the container a hard limit and set GOMEMLIMIT.');
     }
   } else if (limitMiB) {
-    const mib = bytes / (1024 * 1024);
-    const pctOf = `${Math.round((mib / limitMiB) * 100).toString()} % of the ${limitMiB.toString()} MiB limit`;
-    if (mib > limitMiB * GO_LIMIT_MAX) {
+    const mib = bytes / 1048576;
+    const high = mib > limitMiB * GO_LIMIT_MAX;
+    if (high || mib < limitMiB * (share - 0.1)) {
       problems.push(
-        `GOMEMLIMIT=${current ?? ''} is ${pctOf}: no room for memory Go does not manage (cgo, mmap, stacks). Use GOMEMLIMIT=${recommended ?? ''} (${why}).`,
+        `GOMEMLIMIT=${current ?? ''} is ${Math.round((mib / limitMiB) * 100).toString()} % of the ${limitMiB.toString()} MiB limit: ` +
+          `${high ? 'no room for memory Go does not manage (cgo, mmap, stacks)' : 'the GC works as if the container were smaller'}. Use GOMEMLIMIT=${recommended ?? ''} (${why}).`,
       );
-      change = true;
-    } else if (mib < limitMiB * (share - 0.1)) {
-      problems.push(`GOMEMLIMIT=${current ?? ''} is ${pctOf}: the GC works as if the container were smaller. Use GOMEMLIMIT=${recommended ?? ''} (${why}).`);
       change = true;
     }
   }

@@ -93,6 +93,33 @@ describe('analyzeMemory', () => {
     expect(a.reasons.join('\n')).toMatch(/each run climbs and then levels off .*: a refill, such as a cache warming up/);
   });
 
+  it('does not call memory the process frees at one level every few hours (a full GC, a cache flush) a leak; a leak whose restarts are deploys or kills still is one', () => {
+    // 1-minute points over 24 h: the old generation fills from 600 to 900 MiB over 3 h, and a full GC frees it, 8 times;
+    // the last cycle does not stop at 900 and reaches the 1024 MiB limit.
+    const cycle = 180;
+    const values = Array.from({ length: 24 * 60 }, (_, i) => {
+      const phase = (i % cycle) / cycle;
+      const last = i >= 23 * 60 - 30;
+      return Math.min(1024, (last ? 650 + 400 * ((i - (23 * 60 - 30)) / 90) : 600 + 300 * phase) + wiggle(i, 5));
+    });
+    const s = series(values);
+    const a = analyzeMemory(s, { limitMiB: 1024, now: now(s) });
+    expect(a.evidence.restarts).toBeGreaterThanOrEqual(4);
+    expect(a.pattern).not.toBe('leak');
+    expect(a.reasons.join('\n')).toMatch(/it falls back \d+ times from about [89]\d\d MiB at a steady pace: the process frees it \(a full GC, a cache flush\), not restarts/);
+    // The same climbs ended by deploys at irregular times (8, 3, 5, 4, 6 h apart) are a leak.
+    const deploys = [0, 8, 11, 16, 20, 26];
+    const irregular = series(Array.from({ length: 26 * 12 }, (_, i) => {
+      const h = i / 12;
+      const start = deploys.filter((d) => d <= h).at(-1) ?? 0;
+      return 400 + 60 * (h - start) + wiggle(i, 4);
+    }), { period: 300 });
+    expect(analyzeMemory(irregular, { limitMiB: 1024, now: now(irregular) }).pattern).toBe('leak');
+    // And a leak killed at its limit every 3 h, restarting from 400 MiB, drops from the limit: a leak.
+    const killed = series(Array.from({ length: 24 * 60 }, (_, i) => Math.min(1024, 400 + 624 * ((i % 180) / 179) + wiggle(i, 5))));
+    expect(analyzeMemory(killed, { limitMiB: 1024, now: now(killed) }).pattern).toBe('leak');
+  });
+
   it('does not call a GC sawtooth (drops every few minutes) a leak', () => {
     const values = Array.from({ length: 30 * 60 }, (_, i) => 500 + 300 * ((i % 9) / 9) + wiggle(i, 10));
     const s = series(values, { ceiling: 1024, avg: (v) => v - 50 });

@@ -160,7 +160,7 @@ describe('a container sharing its task memory (no hard limit of its own, beside 
     const left = task - 50; // what the log router reserves
     expect(result.runtime!.recommendedFlag).toBeNull(); // no percentage without a limit of its own
     expect(result.runtime!.problems.join(' ')).toContain(
-      `-Xmx3g is ${3072 >= left ? 'more than' : `${Math.round((3072 / left) * 100)} % of`} the ${left} MiB the other containers leave of the task: lower it to at most -Xmx${Math.floor(left * 0.75)}m`,
+      `-Xmx3g is ${Math.round((3072 / left) * 100)} % of the ${left} MiB the other containers leave of the task: lower it to at most -Xmx${Math.floor(left * 0.75)}m`,
     );
     // A heap that fits says nothing of the kind; Node's flag is checked the same way.
     shared.containers[0] = { ...shared.containers[0]!, environment: { JAVA_TOOL_OPTIONS: '-Xmx512m' } };
@@ -168,6 +168,6 @@ describe('a container sharing its task memory (no hard limit of its own, beside 
     expect(fits.runtime!.problems.join(' ')).not.toMatch(/other containers leave/);
     shared.containers[0] = { ...shared.containers[0]!, image: 'node:22', environment: { NODE_OPTIONS: '--max-old-space-size=4096' } };
     const node = buildTriage(fargate, { taskDefinition: shared, metrics: noMetrics, deployed: null, warnings: [] }, { now: NOW, lookbackHours: 24 }).result;
-    expect(node.runtime!.problems.join(' ')).toMatch(/--max-old-space-size=4096 is more than the \d+ MiB the other containers leave of the task: lower it to at most --max-old-space-size=\d+/);
+    expect(node.runtime!.problems.join(' ')).toMatch(/--max-old-space-size=4096 is \d+ % of the \d+ MiB the other containers leave of the task: lower it to at most --max-old-space-size=\d+/);
   });
 });
