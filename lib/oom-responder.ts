@@ -460,36 +460,35 @@ export class OomResponder extends Construct {
       ],
     });
 
-    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: 'oom-responder function errors: an OOM alert may have been delayed or lost (check its logs)',
-      metric: this.lambdaFunction.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    // Each alarm fires on one occurrence in 5 minutes: every one of them is an alert delayed or lost.
+    const onAny = (id: string, alarmDescription: string, metric: cloudwatch.IMetric): cloudwatch.Alarm =>
+      new cloudwatch.Alarm(this, id, {
+        alarmDescription,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    const sum5 = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    this.errorsAlarm = onAny(
+      'ErrorsAlarm',
+      'oom-responder function errors: an OOM alert may have been delayed or lost (check its logs)',
+      this.lambdaFunction.metricErrors(sum5),
+    );
     // Every message newly sent to the queue is a lost alert: alarm on each one (a count of visible messages would
     // stay in ALARM until the queue is drained, and a second loss would notify no one).
-    this.dlqAlarm = new cloudwatch.Alarm(this, 'DlqAlarm', {
-      alarmDescription: 'oom-responder dead-letter queue received messages: OOM events were NOT alerted (replay them: see the README)',
-      metric: this.deadLetterQueue.metricNumberOfMessagesSent({
-        period: Duration.minutes(5),
-        statistic: cloudwatch.Stats.SUM,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.dlqAlarm = onAny(
+      'DlqAlarm',
+      'oom-responder dead-letter queue received messages: OOM events were NOT alerted (replay them: see the README)',
+      this.deadLetterQueue.metricNumberOfMessagesSent(sum5),
+    );
     // Throttled events are retried for up to an hour, then go to the queue: say so before they do.
-    this.throttlesAlarm = new cloudwatch.Alarm(this, 'ThrottlesAlarm', {
-      alarmDescription: 'oom-responder function throttled: OOM alerts are delayed, and lost after an hour (raise the account concurrency or reserve some)',
-      metric: this.lambdaFunction.metricThrottles({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.throttlesAlarm = onAny(
+      'ThrottlesAlarm',
+      'oom-responder function throttled: OOM alerts are delayed, and lost after an hour (raise the account concurrency or reserve some)',
+      this.lambdaFunction.metricThrottles(sum5),
+    );
     const alarms = [this.errorsAlarm, this.dlqAlarm, this.throttlesAlarm];
     // The alarms go to the email topic, and to the Amazon Q topic this stack creates (Amazon Q shows CloudWatch
     // alarms natively). Each enforceSSL topic policy replaces SNS's default one: let exactly these alarms publish.
