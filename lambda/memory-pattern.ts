@@ -35,8 +35,8 @@ export const PLATEAU_RATIO = 4;
 /** A climb whose best one-step fit leaves under this share of a straight line's residual is a level shift. */
 export const STEP_RATIO = 0.35;
 /**
- * Drops that come at least 4 times, at one level (the highest under 1.15 × the lowest) and at a steady pace (the
- * longest gap under 1.8 × the shortest), at most this many
+ * Drops that come at least 4 times, from one level to one floor (the highest of each under 1.15 × the lowest) and at
+ * a steady pace (the longest gap under 1.8 × the shortest), at most this many
  * hours apart, are the process freeing memory (a full GC, a cache flush), not restarts: deploys and nightly restarts
  * are hours to days apart and irregular, and a leak killed at its limit drops from the limit.
  */
@@ -57,6 +57,8 @@ interface Window {
   base: number;
   /** How far this window's peaks (p90 of per-period Maximum) sit above its baseline. */
   swing: number;
+  /** The window's highest per-period Maximum. */
+  top: number;
 }
 
 /** A MiB figure for a sentence: whole above 100, one decimal below. */
@@ -105,7 +107,7 @@ function windows(pts: readonly Usable[], periodMs: number, spanMs: number): Wind
       const avgs = slice.map((p) => p.avg).sort((a, b) => a - b);
       const maxes = slice.map((p) => p.max).sort((a, b) => a - b);
       const base = quantile(avgs, 0.2);
-      out.push({ t: median(slice.map((p) => p.t)), base, swing: Math.max(0, quantile(maxes, 0.9) - base) });
+      out.push({ t: median(slice.map((p) => p.t)), base, swing: Math.max(0, quantile(maxes, 0.9) - base), top: maxes.at(-1) as number });
     }
     start = end;
   }
@@ -237,10 +239,11 @@ function fitSegments(ws: readonly Window[], noise: number): SlopeFit {
   // usable window (a series that starts mid-climb overstates it, which shortens the estimate: the safe side).
   const first = ws[0];
   const climbStart = starts.length > 0 ? median(starts) : first ? first.base : null;
-  // The level it falls from: the peaks (p90 of Maximum) of the window before each drop.
-  const levels = resets.map((i) => (ws[i - 1] as Window).base + (ws[i - 1] as Window).swing);
+  // The level it falls from: the highest Maximum of the window before each drop and of the one it is seen in (a kill
+  // inside a window would otherwise read as a lower level); and the floor it falls to must be one level too.
+  const levels = resets.map((i) => Math.max((ws[i - 1] as Window).top, (ws[i] as Window).top));
   const gaps = resets.slice(1).map((r, k) => ((ws[r] as Window).t - (ws[resets[k] as number] as Window).t) / 3_600_000);
-  const release = resets.length >= 4 && span(levels) < 1.15 && span(gaps) < 1.8 && median(gaps) <= RELEASE_MAX_HOURS ? Math.max(...levels) : null;
+  const release = resets.length >= 4 && span(levels) < 1.15 && span(resets.map((i) => (ws[i] as Window).base)) < 1.15 && span(gaps) < 1.8 && median(gaps) <= RELEASE_MAX_HOURS ? Math.max(...levels) : null;
   return {
     slopePerHour: slopes.length > 0 ? median(slopes) : Number.NaN,
     concordance: up + down > 0 ? up / (up + down) : 0,

@@ -136,13 +136,10 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
 
   let early = classifyKill(task);
   // An OOM in an event that lists no containers (a task that failed to start): the task definition names them.
-  let readers = deps.readers;
-  if (!early.target && early.verdict !== 'not-oom' && task.taskDefinitionArn && readers.describeTaskDefinition) {
-    const definition = await readers.describeTaskDefinition(task.taskDefinitionArn).catch(() => null);
-    if (definition) {
-      early = classifyKill(effectiveTask(task, definition).task, definition);
-      readers = { ...readers, describeTaskDefinition: async () => definition };
-    }
+  // A failed read throws: Lambda retries, then the dead-letter queue and its alarm; a real OOM is never dropped.
+  if (!early.target && early.verdict !== 'not-oom' && task.taskDefinitionArn && deps.readers.describeTaskDefinition) {
+    const definition = await deps.readers.describeTaskDefinition(task.taskDefinitionArn);
+    early = classifyKill(effectiveTask(task, definition).task, definition);
   }
   const container = early.target;
   const sigkillOnly = early.verdict === 'not-oom' && container !== null;
@@ -169,7 +166,7 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
   const countNow = early.verdict === 'oom';
   let [earlyRecord, evidence] = await Promise.all([
     countNow ? recordWithin(deps.ledger, kill, now, ledgerTimeoutMs) : Promise.resolve(null),
-    gatherEvidence(task, container, readers, { now: killedAt, lookbackHours: config.lookbackHours }),
+    gatherEvidence(task, container, deps.readers, { now: killedAt, lookbackHours: config.lookbackHours }),
     prepare,
   ]);
   const lateMinutes = Math.round((now - killedAt) / 60_000);
@@ -209,12 +206,14 @@ export async function respondToEvent(event: unknown, deps: ResponderDeps): Promi
       }
       kill = killIdentityFromTask(task, target);
       const lateWarnings = evidence.warnings.filter((w) => w.startsWith('This alert comes'));
-      // The task definition already read decided the target: reuse it, so the rebuilt triage cannot fall back.
+      // The task definition already read decided the target: reuse it for that revision only, so the rebuilt triage
+      // cannot fall back, and the service's deployed revision is still read.
       const known = evidence.taskDefinition;
+      const read = deps.readers.describeTaskDefinition;
       evidence = await gatherEvidence(
         task,
         target,
-        known ? { ...deps.readers, describeTaskDefinition: async () => known } : deps.readers,
+        known && read ? { ...deps.readers, describeTaskDefinition: async (arn) => (arn === task.taskDefinitionArn ? known : read(arn)) } : deps.readers,
         { now: killedAt, lookbackHours: config.lookbackHours },
       );
       evidence.warnings.push(...lateWarnings);

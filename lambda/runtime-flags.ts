@@ -24,7 +24,7 @@ const NODE_IMAGE = /(^|[/_-])(node|nodejs)([:/@_-]|$)/i;
  */
 const COLLECTOR = /^(otelcol(-contrib)?|(aws-otel|opentelemetry)-collector(-contrib|-k8s)?)$/;
 const GO_REPO = /^(golang|cloudwatch-agent|aws-xray-daemon|traefik|caddy|consul|coredns|etcd|minio|prometheus|node-exporter|thanos|loki|promtail|alloy|telegraf|cloudflared)$/;
-const GO_ORGS = /^(prom|prometheus|grafana|jaegertracing)\//;
+const GO_ORGS = /^(prom|prometheus)\//;
 /** Variables only the Go runtime reads. */
 const GO_ENV = ['GOMEMLIMIT', 'GOGC', 'GOMAXPROCS'];
 const PYTHON_IMAGE = /(^|[/_-])(python|pypy|django|flask|fastapi|uvicorn|gunicorn|jupyter)([:/@_-]|$)|python\d/i;
@@ -612,7 +612,7 @@ export const HEAP_WORD = {
 
 /** The heap-word pattern of a runtime whose fix edits a variable. */
 export function heapWord(runtime: RuntimeAdvice['runtime']): string {
-  return runtime === 'jvm' ? HEAP_WORD.jvm : runtime === 'go' ? HEAP_WORD.go : HEAP_WORD.node;
+  return HEAP_WORD[runtime as 'jvm'] ?? HEAP_WORD.node;
 }
 
 /**

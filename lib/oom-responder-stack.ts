@@ -2,7 +2,8 @@
  * The stack: reads the per-environment context (cdk.json or `-c key=value`), turns it into OomResponder props, and
  * hosts the construct. cdk-nag is added to the App by {@link addNagChecks}.
  */
-import { Annotations, type App, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, type App, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { InvalidConfigError, OomResponder, type OomResponderProps } from './oom-responder';
@@ -22,7 +23,8 @@ import { InvalidConfigError, OomResponder, type OomResponderProps } from './oom-
  * - `lookbackHours`: integer 1-336. Hours of memory metrics read before the kill. Default: 24.
  * - `amazonQ`: boolean. Create the "ChatbotTopic" SNS topic for Amazon Q Developer custom notifications. Default: false.
  * - `amazonQTopicArn`: string. Publish Amazon Q notifications to this existing topic instead. Default: none.
- * - `memoryGraphs`: boolean. S3 bucket + GetMetricWidgetImage PNG graphs. Default: true.
+ * - `memoryGraphs`: boolean. S3 bucket + GetMetricWidgetImage PNG graphs, shown in Slack. Default: true with
+ *   `slackWebhookSecretName`, else false.
  * - `suppression`: boolean. DynamoDB ledger for de-duplication and crash-loop suppression. Default: true.
  * - `suppressionWindowMinutes`: integer 1-1440. Default: 30.
  * - `realertAt`: number[] or comma-separated string, strictly increasing. Default: 5,25,100.
@@ -116,11 +118,6 @@ function parseString(key: string, value: unknown): string {
   return value.trim();
 }
 
-/**
- * Reads the stack's context keys from `scope` (absent keys stay absent, so construct defaults apply). Range and
- * format checks happen in the construct; this only turns strings into the right types.
- * @throws InvalidConfigError naming the key when a value cannot be parsed
- */
 /** Context keys without a colon that the CDK CLI itself sets. */
 const CDK_OWN_KEYS = new Set(['cli-telemetry', 'acknowledged-issue-numbers']);
 
@@ -149,6 +146,11 @@ export function unknownContextKeys(scope: Construct): { key: string; suggestion:
     });
 }
 
+/**
+ * Reads the stack's context keys from `scope` (absent keys stay absent, so construct defaults apply). Range and
+ * format checks happen in the construct; this only turns strings into the right types.
+ * @throws InvalidConfigError naming the key when a value cannot be parsed
+ */
 export function readOomResponderContext(scope: Construct): OomResponderProps {
   for (const { key, suggestion } of unknownContextKeys(scope)) {
     Annotations.of(scope).addWarningV2(
@@ -199,6 +201,15 @@ export class OomResponderStack extends Stack {
     });
     const fromContext = readOomResponderContext(this);
     this.responder = new OomResponder(this, 'OomResponder', { ...fromContext, ...props.responder });
+    // What the README tells operators to use, under these exact names (stack-level ids keep them unhashed).
+    const r = this.responder;
+    new CfnOutput(this, 'TopicArn', { value: r.topic.topicArn, description: 'Email alerts and the failure alarms (programmatic subscribers: filter on the schema message attribute)' });
+    if (r.chatbotTopic instanceof sns.Topic) {
+      new CfnOutput(this, 'ChatbotTopicArn', { value: r.chatbotTopic.topicArn, description: 'Subscribe your Amazon Q Developer channel configuration to this topic' });
+    }
+    new CfnOutput(this, 'FunctionName', { value: r.lambdaFunction.functionName });
+    new CfnOutput(this, 'LogGroupName', { value: r.logGroup.logGroupName, description: "The function's structured logs (Logs Insights queries in the README)" });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: r.deadLetterQueue.queueUrl, description: 'Events the function could not alert; replay them as the README says' });
   }
 }
 

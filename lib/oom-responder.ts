@@ -3,7 +3,7 @@
  * them, the alert topics, the dead-letter queue, the alarms on both, and the optional suppression ledger and graph
  * bucket. Every grant sits next to the env var that names the granted resource.
  */
-import { Annotations, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -521,13 +521,6 @@ export class OomResponder extends Construct {
       );
     }
 
-    new CfnOutput(this, 'TopicArn', { value: this.topic.topicArn, description: 'Email alerts and the failure alarms (programmatic subscribers: filter on the schema message attribute)' });
-    if (this.chatbotTopic instanceof sns.Topic) {
-      new CfnOutput(this, 'ChatbotTopicArn', { value: this.chatbotTopic.topicArn, description: 'Subscribe your Amazon Q Developer channel configuration to this topic' });
-    }
-    new CfnOutput(this, 'FunctionName', { value: this.lambdaFunction.functionName });
-    new CfnOutput(this, 'LogGroupName', { value: this.logGroup.logGroupName, description: "The function's structured logs (Logs Insights queries in the README)" });
-    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl, description: 'Events the function could not alert; replay them as the README says' });
   }
 
   /** Sets an env var on the function; the resource-naming vars are set only here, next to their grant. */

@@ -115,9 +115,25 @@ describe('analyzeMemory', () => {
       return 400 + 60 * (h - start) + wiggle(i, 4);
     }), { period: 300 });
     expect(analyzeMemory(irregular, { limitMiB: 1024, now: now(irregular) }).pattern).toBe('leak');
-    // And a leak killed at its limit every 3 h, restarting from 400 MiB, drops from the limit: a leak.
-    const killed = series(Array.from({ length: 24 * 60 }, (_, i) => Math.min(1024, 400 + 624 * ((i % 180) / 179) + wiggle(i, 5))));
-    expect(analyzeMemory(killed, { limitMiB: 1024, now: now(killed) }).pattern).toBe('leak');
+    // And a leak killed at its limit every 2.5 to 5 h, restarting from 400 MiB, drops from the limit: a leak, wherever the
+    // kills fall in the 30-minute windows.
+    for (const cycle of [150, 180, 210, 240, 300]) {
+      for (const offset of [0, 7, 15, 22]) {
+        const killed = series(Array.from({ length: 24 * 60 }, (_, j) => Math.min(1024, 400 + 624 * (((j + offset) % cycle) / (cycle - 1)) + wiggle(j + offset, 5))));
+        expect(analyzeMemory(killed, { limitMiB: 1024, now: now(killed) }).pattern, `cycle ${cycle} offset ${offset}`).toBe('leak');
+      }
+    }
+    // A full GC at a fixed occupancy whose floor rises (retained objects leak) is a leak too: the floors are not flat.
+    const rising: number[] = [];
+    let v = 500;
+    for (let i = 0; i < 24 * 60; i++) {
+      v += 150 / 60;
+      if (v >= 900) v = 500 + 150 * (i / (24 * 60));
+      rising.push(v + wiggle(i, 5));
+    }
+    for (let i = 0; i < 40; i++) rising.push(Math.min(1024, 700 + 10 * i));
+    const floor = series(rising);
+    expect(analyzeMemory(floor, { limitMiB: 1024, now: now(floor) }).pattern).toBe('leak');
   });
 
   it('does not call a GC sawtooth (drops every few minutes) a leak', () => {

@@ -175,7 +175,8 @@ describe('respondToEvent', () => {
     const outcome = await respondToEvent(failed, d);
     expect(outcome.status).toBe('alerted');
     expect(sent.email).toHaveLength(1);
-    expect(d.readers.describeTaskDefinition).toHaveBeenCalledTimes(1); // read once, reused by the triage
+    // Read to find the container, then by the triage (which reads the service's deployed revision with the same reader).
+    expect(d.readers.describeTaskDefinition).toHaveBeenCalledTimes(2);
     if (outcome.status === 'alerted') {
       // app is the essential container of the two: the one the task-level OOM is attributed to.
       expect(outcome.result.classification).toMatchObject({ verdict: 'oom', confidence: 'medium', target: 'app' });
@@ -184,12 +185,20 @@ describe('respondToEvent', () => {
     }
   });
 
-  it('warns, never silently, when an OOM is reported, no container is listed and the task definition cannot be read', async () => {
+  it('fails the invocation when an OOM is reported, no container is listed and the task definition cannot be read (Lambda retries, then the DLQ alarm)', async () => {
+    const detail = event['detail'] as Record<string, unknown>;
+    const { d, sent } = deps();
+    d.readers.describeTaskDefinition = vi.fn(async () => {
+      throw new Error('ThrottlingException: Rate exceeded');
+    });
+    await expect(respondToEvent({ ...event, detail: { ...detail, stoppedReason: 'OutOfMemoryError: Container killed due to memory usage', containers: [] } }, d)).rejects.toThrow(/ThrottlingException/);
+    expect(sent.email).toHaveLength(0);
+  });
+
+  it('warns, never silently, when an OOM is reported and neither the event nor its task definition lists a container', async () => {
     const detail = event['detail'] as Record<string, unknown>;
     const { d, log } = deps();
-    d.readers.describeTaskDefinition = vi.fn(async () => {
-      throw new Error('AccessDenied');
-    });
+    d.readers.describeTaskDefinition = vi.fn(async () => ({ ...definition, containers: [] }));
     const outcome = await respondToEvent({ ...event, detail: { ...detail, stoppedReason: 'OutOfMemoryError: Container killed due to memory usage', containers: [] } }, d);
     expect(outcome.status).toBe('ignored');
     expect(log.lines.find((l) => l.level === 'warn')?.message).toMatch(/OOM reported but no container/);
@@ -236,6 +245,22 @@ describe('respondToEvent', () => {
     const queried = (d.readers.fetchMemoryMetrics as ReturnType<typeof vi.fn>).mock.calls.map((c) => (c[0] as { container: string }).container);
     expect(queried.at(-1)).toBe('app');
     expect(ledger.record).toHaveBeenLastCalledWith(expect.objectContaining({ container: 'app' }), expect.any(Number));
+  });
+
+  it('still reads the service\'s newer deployed revision when the task definition changes the target, or fills an empty container list', async () => {
+    const deployedArn = definition.taskDefinitionArn!.replace(/:42$/, ':43');
+    const deployed = { ...definition, taskDefinitionArn: deployedArn, revision: 43 };
+    const detail = event['detail'] as Record<string, unknown>;
+    const empty = { ...event, detail: { ...detail, containers: [], stopCode: 'TaskFailedToStart', stoppedReason: 'OutOfMemoryError: Container killed due to memory usage' } };
+    for (const input of [bothOomRouterFirst(), empty]) {
+      const { d } = deps();
+      d.readers.deployedTaskDefinitionArn = vi.fn(async () => deployedArn);
+      d.readers.describeTaskDefinition = vi.fn(async (arn: string) => (arn === deployedArn ? deployed : definition));
+      const outcome = await respondToEvent(input, d);
+      expect(outcome.status).toBe('alerted');
+      if (outcome.status === 'alerted') expect(outcome.result.staleRevision).toMatchObject({ killed: 42, deployed: 43 });
+      expect((d.readers.describeTaskDefinition as ReturnType<typeof vi.fn>).mock.calls.map((c) => c[0])).toContain(deployedArn);
+    }
   });
 
   it('hands a recorded kill back when anything throws before the delivery, so the retry is not turned away', async () => {

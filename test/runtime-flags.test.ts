@@ -246,7 +246,7 @@ describe('Go', () => {
     'golang:1.23-alpine', 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.1', 'otel/opentelemetry-collector-contrib:0.115.0', 'otel/opentelemetry-collector-k8s:0.115.0',
     'public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest', 'amazon/aws-xray-daemon:3.x', 'traefik:v3.2', 'caddy:2', 'hashicorp/consul:1.20', 'coredns/coredns:1.11.1',
     'quay.io/coreos/etcd:v3.5.17', 'minio/minio:latest', 'prom/prometheus:v3.0.0', 'prom/node-exporter:v1.8.2', 'prom/alertmanager', 'quay.io/thanos/thanos:v0.36.1',
-    'grafana/loki:3.3.0', 'grafana/promtail:3.3.0', 'grafana/agent:v0.43.4', 'grafana/alloy:v1.5.1', 'jaegertracing/all-in-one:1.64.0', 'telegraf:1.32', 'cloudflare/cloudflared:2024.12.0',
+    'grafana/loki:3.3.0', 'grafana/promtail:3.3.0', 'grafana/alloy:v1.5.1', 'telegraf:1.32', 'cloudflare/cloudflared:2024.12.0',
   ])('%s is Go', (image) => {
     expect(detectRuntime(input({ image }))).toEqual({ runtime: 'go', detectedFrom: 'image' });
   });
@@ -260,6 +260,10 @@ describe('Go', () => {
     expect(detectRuntime(input({ image: 'sscaling/jmx-prometheus-exporter:0.12.0' }))?.runtime).toBe('other');
     expect(detectRuntime(input({ image: 'mycorp/builder:build-golang' }))?.runtime).toBe('other');
     expect(detectRuntime(input({ image: 'mycorp/otelcollector-app:1' }))?.runtime).toBe('other');
+    // Not every image of a Go shop's organisation is Go: Grafana's renderer is Node, OnCall Python, Jaeger's Spark job Java.
+    for (const image of ['grafana/grafana-image-renderer:3.11.6', 'grafana/oncall:v1.13', 'jaegertracing/spark-dependencies:latest']) {
+      expect(detectRuntime(input({ image }))?.runtime).not.toBe('go');
+    }
   });
 
   it('reads GOMEMLIMIT the way the Go runtime does: whole numbers with B/KiB/MiB/GiB/TiB within an int64; off and empty are no limit', () => {
