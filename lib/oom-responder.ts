@@ -65,9 +65,11 @@ export interface OomResponderProps {
    */
   readonly alertEmails?: string[];
   /**
-   * Name (not ARN, never the URL) of a Secrets Manager secret whose value is the Slack incoming-webhook URL.
-   * The function gets `secretsmanager:GetSecretValue` on it and `SLACK_WEBHOOK_SECRET_ARN`: the secret's partial
-   * ARN (without the random 6-character suffix), which GetSecretValue accepts as a SecretId.
+   * Name, or full ARN (never the URL), of a Secrets Manager secret in this stack's account and region whose value is
+   * the Slack incoming-webhook URL. The function gets `secretsmanager:GetSecretValue` on it and
+   * `SLACK_WEBHOOK_SECRET_ARN`: for a name, the secret's partial ARN (without the random 6-character suffix), which
+   * GetSecretValue accepts as a SecretId; for a full ARN, that ARN. A name that itself ends in a hyphen and six
+   * characters must be given as its full ARN.
    * @default - no Slack delivery
    */
   readonly slackWebhookSecretName?: string;
@@ -164,6 +166,8 @@ const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 /** Secrets Manager treats `name-XXXXXX` as a full ARN suffix, so a partial ARN would not resolve. */
 const SECRET_NAME_LOOKS_SUFFIXED = /-[A-Za-z0-9]{6}$/;
+/** A complete secret ARN, random suffix included. */
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 
 function isInt(n: unknown): n is number {
   return typeof n === 'number' && Number.isInteger(n);
@@ -179,9 +183,9 @@ export function resolveOomResponderProps(props: OomResponderProps = {}): Resolve
 
   const secretName = props.slackWebhookSecretName;
   if (secretName !== undefined) {
-    if (secretName.startsWith('arn:')) {
+    if (secretName.startsWith('arn:') && !SECRET_ARN.test(secretName)) {
       throw new InvalidConfigError(
-        'slackWebhookSecretName: give the secret NAME (e.g. "oom-responder/slack-webhook"), not its ARN',
+        `slackWebhookSecretName: "${secretName}" is not a full Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>); give the ARN the console shows, or the secret's name`,
       );
     }
     if (/^https?:\/\//i.test(secretName)) {
@@ -189,12 +193,12 @@ export function resolveOomResponderProps(props: OomResponderProps = {}): Resolve
         'slackWebhookSecretName: this looks like the webhook URL itself. Store the URL in Secrets Manager and give the secret name: the URL must never be in the template',
       );
     }
-    if (!SECRET_NAME.test(secretName)) {
+    if (!secretName.startsWith('arn:') && !SECRET_NAME.test(secretName)) {
       throw new InvalidConfigError(`slackWebhookSecretName: "${secretName}" is not a valid Secrets Manager name`);
     }
-    if (SECRET_NAME_LOOKS_SUFFIXED.test(secretName)) {
+    if (!secretName.startsWith('arn:') && SECRET_NAME_LOOKS_SUFFIXED.test(secretName)) {
       throw new InvalidConfigError(
-        `slackWebhookSecretName: "${secretName}" ends with a hyphen and six characters, which Secrets Manager reads as the random ARN suffix; rename the secret`,
+        `slackWebhookSecretName: "${secretName}" ends with a hyphen and six characters, which Secrets Manager reads as the random ARN suffix; give the secret's full ARN instead`,
       );
     }
   }
@@ -573,6 +577,20 @@ export class OomResponder extends Construct {
   }
 
   private bindSlackWebhookSecret(secretName: string): void {
+    if (secretName.startsWith('arn:')) {
+      // A full ARN is exact: the grant needs no wildcard. The function's client reads it in the stack's own region.
+      const [, , , region, account] = secretName.split(':');
+      const stack = Stack.of(this);
+      if ((!Token.isUnresolved(stack.region) && region !== stack.region) || (!Token.isUnresolved(stack.account) && account !== stack.account)) {
+        Annotations.of(this).addWarningV2(
+          'oom-responder:secret-elsewhere',
+          `slackWebhookSecretName: ${secretName} is not in this stack's account and region (${stack.region}/${stack.account}): the function reads secrets in its own region, so Slack delivery would fail.`,
+        );
+      }
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretName] }));
+      this.setEnv('SLACK_WEBHOOK_SECRET_ARN', secretName);
+      return;
+    }
     const secret = secretsmanager.Secret.fromSecretNameV2(this, 'SlackWebhookSecret', secretName);
     // secretArn is the partial ARN (no random suffix): a valid SecretId for GetSecretValue, but IAM needs the
     // "-??????" wildcard to match the real ARN (CDK's own grantRead does the same; it also adds DescribeSecret,

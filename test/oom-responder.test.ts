@@ -702,12 +702,23 @@ describe('context', () => {
     ['realertAt', '1,5', /realertAt/],
     ['realertAt', 'a,b', /Invalid context "realertAt"/],
     ['suppressionWindowMinutes', '2000', /suppressionWindowMinutes: 2000 must be an integer from 1 to 1440/],
-    ['slackWebhookSecretName', 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:x-AbCdEf', /not its ARN/],
-    ['slackWebhookSecretName', 'slack-webhook-a1B2c3', /six characters/],
+    ['slackWebhookSecretName', 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:x', /not a full Secrets Manager secret ARN/],
+    ['slackWebhookSecretName', 'arn:aws:sns:eu-west-1:111122223333:topic-AbCdEf', /not a full Secrets Manager secret ARN/],
+    ['slackWebhookSecretName', 'slack-webhook-a1B2c3', /six characters, .*give the secret's full ARN instead/],
     ['amazonQTopicArn', 'my-topic', /not a standard SNS topic ARN/],
   ])('rejects %s=%s with a clear error at synth', (key, value, message) => {
     expect(() => synth(undefined, { [key]: value })).toThrow(InvalidConfigError);
     expect(() => synth(undefined, { [key]: value })).toThrow(message);
+  });
+
+  it('takes a full secret ARN as it is (the only way to name a secret whose name ends like a suffix), and warns when it is in another region', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/slack-alerts-AbCdEf';
+    const template = synth(undefined, { slackWebhookSecretName: arn });
+    expect(environment(template).SLACK_WEBHOOK_SECRET_ARN).toBe(arn);
+    expect(permissions(template).get('secretsmanager:GetSecretValue')).toEqual([arn]);
+    const app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    const stack = new OomResponderStack(app, 'SecretElsewhere', { env: { region: 'us-east-1', account: '111122223333' }, responder: { slackWebhookSecretName: arn } });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Slack delivery would fail'))).toHaveLength(1);
   });
 
   it('rejects amazonQ together with amazonQTopicArn', () => {
