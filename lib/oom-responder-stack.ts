@@ -23,6 +23,8 @@ import { InvalidConfigError, OomResponder, type OomResponderProps } from './oom-
  * - `lookbackHours`: integer 1-336. Hours of memory metrics read before the kill. Default: 24.
  * - `amazonQ`: boolean. Create the "ChatbotTopic" SNS topic for Amazon Q Developer custom notifications. Default: false.
  * - `amazonQTopicArn`: string. Publish Amazon Q notifications to this existing topic instead. Default: none.
+ * - `kmsKeyArns`: string[] or comma-separated string. Customer-managed KMS keys of the webhook secret or the existing
+ *   Amazon Q topic; used only through Secrets Manager and SNS. Default: none.
  * - `memoryGraphs`: boolean. S3 bucket + GetMetricWidgetImage PNG graphs, shown in Slack. Default: true with
  *   `slackWebhookSecretName`, else false.
  * - `suppression`: boolean. DynamoDB ledger for de-duplication and crash-loop suppression. Default: true.
@@ -46,6 +48,7 @@ export const CONTEXT_KEYS = [
   'lookbackHours',
   'amazonQ',
   'amazonQTopicArn',
+  'kmsKeyArns',
   'memoryGraphs',
   'suppression',
   'suppressionWindowMinutes',
@@ -180,6 +183,8 @@ export function readOomResponderContext(scope: Construct): OomResponderProps {
   if (amazonQ !== undefined) props.amazonQ = parseBoolean('amazonQ', amazonQ);
   const amazonQTopicArn = get('amazonQTopicArn');
   if (amazonQTopicArn !== undefined) props.amazonQTopicArn = parseString('amazonQTopicArn', amazonQTopicArn);
+  const kmsKeyArns = get('kmsKeyArns');
+  if (kmsKeyArns !== undefined) props.kmsKeyArns = parseStringList('kmsKeyArns', kmsKeyArns);
   const graphs = get('memoryGraphs');
   if (graphs !== undefined) props.memoryGraphs = parseBoolean('memoryGraphs', graphs);
   const suppression = get('suppression');

@@ -108,6 +108,13 @@ export interface OomResponderProps {
    */
   readonly amazonQTopicArn?: string;
   /**
+   * Customer-managed KMS keys (key ARNs) that encrypt the webhook secret or the existing Amazon Q topic. The function
+   * may use them only through Secrets Manager (`kms:Decrypt`) and SNS (`kms:GenerateDataKey*`, `kms:Decrypt`), in
+   * this region; each key's policy must also allow the account's IAM policies (the default key policy does).
+   * @default - none: the secret and the topics use AWS-managed keys
+   */
+  readonly kmsKeyArns?: string[];
+  /**
    * Render CloudWatch GetMetricWidgetImage PNG graphs into a private S3 bucket (objects expire after 30 days) and
    * link them through presigned URLs. Only Slack shows them.
    * @default - true when `slackWebhookSecretName` is set
@@ -152,6 +159,7 @@ export interface ResolvedOomResponderProps {
   readonly lookbackHours: number;
   readonly amazonQ: boolean;
   readonly amazonQTopicArn?: string;
+  readonly kmsKeyArns: string[];
   readonly memoryGraphs: boolean;
   readonly suppression: boolean;
   readonly suppressionWindowMinutes: number;
@@ -166,6 +174,7 @@ const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 /** Secrets Manager treats `name-XXXXXX` as a full ARN suffix, so a partial ARN would not resolve. */
 const SECRET_NAME_LOOKS_SUFFIXED = /-[A-Za-z0-9]{6}$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 /** A complete secret ARN, random suffix included. */
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 
@@ -239,6 +248,11 @@ export function resolveOomResponderProps(props: OomResponderProps = {}): Resolve
   if (props.amazonQTopicArn !== undefined && !SNS_TOPIC_ARN.test(props.amazonQTopicArn)) {
     throw new InvalidConfigError(`amazonQTopicArn: "${props.amazonQTopicArn}" is not a standard SNS topic ARN`);
   }
+  const kmsKeyArns = [...new Set(props.kmsKeyArns ?? [])];
+  for (const arn of kmsKeyArns) {
+    // IAM authorises KMS use by key ARN: an alias ARN in a policy would not grant Decrypt on the key behind it.
+    if (!KMS_KEY_ARN.test(arn)) throw new InvalidConfigError(`kmsKeyArns: "${arn}" is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>; not an alias)`);
+  }
 
   const suppressionWindowMinutes = props.suppressionWindowMinutes ?? DEFAULTS.suppressionWindowMinutes;
   const { min: wMin, max: wMax } = LIMITS.suppressionWindowMinutes;
@@ -272,6 +286,7 @@ export function resolveOomResponderProps(props: OomResponderProps = {}): Resolve
     lookbackHours,
     amazonQ,
     ...(props.amazonQTopicArn !== undefined ? { amazonQTopicArn: props.amazonQTopicArn } : {}),
+    kmsKeyArns,
     // Only the Slack message shows the graph: without Slack, no bucket and no permissions nothing uses.
     memoryGraphs: props.memoryGraphs ?? secretName !== undefined,
     suppression: props.suppression ?? DEFAULTS.suppression,
@@ -441,6 +456,8 @@ export class OomResponder extends Construct {
       this.grantPublish(imported, 'CHATBOT_TOPIC_ARN');
     }
 
+    if (config.kmsKeyArns.length > 0) this.grantKmsUse(config.kmsKeyArns);
+
     if (config.suppression) {
       this.ledgerTable = this.bindLedgerTable(config.suppressionWindowMinutes, config.realertAt);
     }
@@ -574,6 +591,19 @@ export class OomResponder extends Construct {
   private grantMetricReads(graphs: boolean): void {
     const actions = ['cloudwatch:GetMetricData', ...(graphs ? ['cloudwatch:GetMetricWidgetImage'] : [])];
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: ['*'] }));
+  }
+
+  /** Customer-managed keys, usable only through Secrets Manager (reading the secret) and SNS (publishing). */
+  private grantKmsUse(keyArns: readonly string[]): void {
+    const via = (service: string) => ({ StringEquals: { 'kms:ViaService': `${service}.${Aws.REGION}.amazonaws.com` } });
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'DecryptSecretWithCmk', actions: ['kms:Decrypt'], resources: [...keyArns], conditions: via('secretsmanager') }));
+    const sns = new iam.PolicyStatement({ sid: 'PublishToCmkTopic', actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], resources: [...keyArns], conditions: via('sns') });
+    this.role.addToPrincipalPolicy(sns);
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason:
+        'Publishing to an SSE-KMS topic needs the GenerateDataKey family (SNS asks for GenerateDataKey and, for some clients, GenerateDataKeyWithoutPlaintext), on the given keys only and only through SNS in this region (kms:ViaService).',
+    });
   }
 
   private bindSlackWebhookSecret(secretName: string): void {

@@ -70,6 +70,15 @@ const CONFIGS: [string, OomResponderProps | undefined][] = [
   ],
   ['minimal', { memoryGraphs: false, suppression: false }],
   ['existing Amazon Q topic', { amazonQTopicArn: 'arn:aws:sns:eu-west-1:111122223333:amazon-q' }],
+  [
+    'customer-managed keys and a full secret ARN',
+    {
+      alertEmails: ['oncall@example.com'],
+      slackWebhookSecretName: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/slack-alerts-AbCdEf',
+      amazonQTopicArn: 'arn:aws:sns:eu-west-1:111122223333:amazon-q',
+      kmsKeyArns: ['arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
+    },
+  ],
 ];
 
 describe('cdk-nag AwsSolutions', () => {

@@ -721,6 +721,22 @@ describe('context', () => {
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('Slack delivery would fail'))).toHaveLength(1);
   });
 
+  it('lets the function use customer-managed keys only through Secrets Manager and SNS, and refuses an alias', () => {
+    const key = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const template = synth(undefined, { kmsKeyArns: key, slackWebhookSecretName: 'oom/slack', amazonQTopicArn: 'arn:aws:sns:eu-west-1:111122223333:q' });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: { Sid?: string; Action: string | string[]; Resource: unknown; Condition?: unknown }[] } } }).Properties.PolicyDocument.Statement,
+    );
+    const bySid = (sid: string) => statements.find((st) => st.Sid === sid)!;
+    expect(bySid('DecryptSecretWithCmk')).toMatchObject({ Action: 'kms:Decrypt', Resource: key });
+    expect(JSON.stringify(bySid('DecryptSecretWithCmk').Condition)).toContain('secretsmanager.');
+    expect(bySid('PublishToCmkTopic')).toMatchObject({ Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: key });
+    expect(JSON.stringify(bySid('PublishToCmkTopic').Condition)).toContain('sns.');
+    // Without keys, no KMS permission at all.
+    expect([...permissions(defaults).keys()].some((a) => a.startsWith('kms:'))).toBe(false);
+    expect(() => synth(undefined, { kmsKeyArns: 'arn:aws:kms:eu-west-1:111122223333:alias/slack' })).toThrow(/not a KMS key ARN .*not an alias/);
+  });
+
   it('rejects amazonQ together with amazonQTopicArn', () => {
     expect(() => synth(undefined, { amazonQ: 'true', amazonQTopicArn: 'arn:aws:sns:eu-west-1:111122223333:q' })).toThrow(
       /mutually exclusive/,
