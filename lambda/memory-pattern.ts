@@ -243,7 +243,13 @@ function fitSegments(ws: readonly Window[], noise: number): SlopeFit {
   // inside a window would otherwise read as a lower level); and the floor it falls to must be one level too.
   const levels = resets.map((i) => Math.max((ws[i - 1] as Window).top, (ws[i] as Window).top));
   const gaps = resets.slice(1).map((r, k) => ((ws[r] as Window).t - (ws[resets[k] as number] as Window).t) / 3_600_000);
-  const release = resets.length >= 4 && span(levels) < 1.15 && span(resets.map((i) => (ws[i] as Window).base)) < 1.15 && span(gaps) < 1.8 && median(gaps) <= RELEASE_MAX_HOURS ? Math.max(...levels) : null;
+  // And the last climb, to the kill, lasted under about 2.5 cycles (5 windows of 30 min per hour of gap; shorter
+  // windows make it stricter): one that went on (a restart skipped) is a leak.
+  const release =
+    resets.length >= 4 && span(levels) < 1.15 && span(resets.map((i) => (ws[i] as Window).base)) < 1.15 && span(gaps) < 1.8 && median(gaps) <= RELEASE_MAX_HOURS &&
+    ws.length - (resets.at(-1) as number) < 5 * median(gaps)
+      ? Math.max(...levels)
+      : null;
   return {
     slopePerHour: slopes.length > 0 ? median(slopes) : Number.NaN,
     concordance: up + down > 0 ? up / (up + down) : 0,

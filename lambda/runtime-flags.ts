@@ -565,7 +565,7 @@ function goAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: st
     alsoRemove: [],
     removeElsewhere: [],
     problems,
-    profiling: 'net/http/pprof heap profiles, two compared with go tool pprof -base; GODEBUG=gctrace=1 logs the heap at each GC',
+    profiling: 'two net/http/pprof heap profiles compared with go tool pprof -base, and GODEBUG=gctrace=1',
   };
 }
 

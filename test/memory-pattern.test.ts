@@ -123,6 +123,13 @@ describe('analyzeMemory', () => {
         expect(analyzeMemory(killed, { limitMiB: 1024, now: now(killed) }).pattern, `cycle ${cycle} offset ${offset}`).toBe('leak');
       }
     }
+    // A leak a cron restarts every 3 h, until one restart is skipped and it climbs on to the limit for 8 h: the last
+    // climb outlasts the cycle, so it is a leak (with every restart on time, the metric cannot tell it from a full GC).
+    const skipped = series(Array.from({ length: 24 * 60 }, (_, i) => {
+      const age = i < 16 * 60 ? i % 180 : i - 16 * 60 + 60;
+      return Math.min(1024, 400 + 1.3 * age + wiggle(i, 5));
+    }));
+    expect(analyzeMemory(skipped, { limitMiB: 1024, now: now(skipped) }).pattern).toBe('leak');
     // A full GC at a fixed occupancy whose floor rises (retained objects leak) is a leak too: the floors are not flat.
     const rising: number[] = [];
     let v = 500;
