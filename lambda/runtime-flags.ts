@@ -612,7 +612,7 @@ export const HEAP_WORD = {
 
 /** The heap-word pattern of a runtime whose fix edits a variable. */
 export function heapWord(runtime: RuntimeAdvice['runtime']): string {
-  return HEAP_WORD[runtime as 'jvm'] ?? HEAP_WORD.node;
+  return (HEAP_WORD as Partial<Record<RuntimeAdvice['runtime'], string>>)[runtime] ?? HEAP_WORD.node;
 }
 
 /**

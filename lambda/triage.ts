@@ -95,6 +95,11 @@ function valuesOf(def: TaskDefinition | null, container: string): MemoryValues |
   return { memory: c?.memory ?? null, memoryReservation: c?.memoryReservation ?? null, taskMemory: def.memory, taskCpu: def.cpu };
 }
 
+/** The task memory the other containers take: each one's hard limit, else its reservation. */
+function othersTake(containers: readonly { name: string; memory: number | null; memoryReservation: number | null }[], name: string | null): number {
+  return containers.filter((c) => c.name !== name).reduce((sum, c) => sum + (c.memory ?? c.memoryReservation ?? 0), 0);
+}
+
 /** Build the triage result from the evidence. Pure. Returns the series too, for the sparkline and the graph. */
 export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: TriageOptions): { result: TriageResult; series: MemorySeries } {
   const { deployed } = evidence;
@@ -173,9 +178,7 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
   const heapLimit = recommendation ? (recommendation.memory ?? (alone ? recommendation.taskMemory : null)) : currentLimit;
   // Without a hard limit of its own, the most it can have is what the others leave of the task (after the fix).
   const taskAfter = recommendation?.taskMemory ?? taskDefinition?.memory ?? task.memory ?? null;
-  const others = taskDefinition?.containers.filter((c) => c.name !== target) ?? [];
-  const sharedMiB =
-    heapLimit === null && taskAfter !== null && taskDefinition ? Math.max(0, taskAfter - others.reduce((sum, c) => sum + (c.memory ?? c.memoryReservation ?? 0), 0)) : null;
+  const sharedMiB = heapLimit === null && taskAfter !== null && taskDefinition ? Math.max(0, taskAfter - othersTake(taskDefinition.containers, target)) : null;
   const advice = target ? adviseRuntime(runtimeInputOf(containerDef, eventContainer?.image ?? null), heapLimit, sharedMiB) : null;
   // A SIGKILL that is not an OOM is about SIGTERM handling: heap flags would only distract from the fix.
   const runtime = advice && classification.verdict === 'not-oom' ? { ...advice, recommendedFlag: null, alsoRemove: [], removeElsewhere: [], problems: [] } : advice;
@@ -202,10 +205,7 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
   if (recommendation?.memory != null && task.launchType === 'FARGATE' && recommendation.taskMemory) {
     const proposedMemory = recommendation.memory;
     // Fargate bills the task size, not the container limits: unassigned task memory is free headroom.
-    const others = (taskDefinition?.containers ?? task.containers)
-      .filter((c) => c.name !== recommendation.container)
-      .reduce((sum, c) => sum + (c.memory ?? c.memoryReservation ?? 0), 0);
-    const ceiling = recommendation.taskMemory - others;
+    const ceiling = recommendation.taskMemory - othersTake(taskDefinition?.containers ?? task.containers, recommendation.container);
     if (ceiling - proposedMemory >= 128) {
       suggestions.push(
         `Fargate bills the task size (${recommendation.taskMemory} MiB), not container limits: ${recommendation.container}'s hard limit ` +

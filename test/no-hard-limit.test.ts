@@ -125,15 +125,22 @@ describe('heap options that carry a secret', () => {
 });
 
 describe('a container sharing its task memory (no hard limit of its own, beside others)', () => {
-  it('gets no heap size computed from the task memory, and no claim that the kill proved the task was at its ceiling', () => {
+  /** A 1024 MiB Fargate task: app with no limits (its image and environment given), log_router reserving 50 MiB. */
+  const sharedTask = (image: string, environment: Record<string, string>): TaskDefinition => {
     const shared: TaskDefinition = { ...taskDef([container('app', null, null), container('log_router', null, 50)], 512, 1024), family: 'checkout-api', revision: 42 };
-    shared.containers[0] = { ...shared.containers[0]!, image: 'node:22-slim', environment: { NODE_OPTIONS: '--enable-source-maps' } };
-    const uncapped = structuredClone(event.detail) as Record<string, unknown> & { containers: Record<string, unknown>[] };
-    uncapped.containers = uncapped.containers.map((c) => {
-      const { memory: _m, memoryReservation: _r, ...rest } = c;
-      return rest;
-    });
-    const fargate = parseTaskStateChange({ ...event, detail: uncapped });
+    shared.containers[0] = { ...shared.containers[0]!, image, environment };
+    return shared;
+  };
+  /** The example event with no container limits in it. */
+  const uncapped = structuredClone(event.detail) as Record<string, unknown> & { containers: Record<string, unknown>[] };
+  uncapped.containers = uncapped.containers.map((c) => {
+    const { memory: _m, memoryReservation: _r, ...rest } = c;
+    return rest;
+  });
+  const fargate = parseTaskStateChange({ ...event, detail: uncapped });
+
+  it('gets no heap size computed from the task memory, and no claim that the kill proved the task was at its ceiling', () => {
+    const shared = sharedTask('node:22-slim', { NODE_OPTIONS: '--enable-source-maps' });
     const t0 = NOW - 24 * 3_600_000;
     const points = Array.from({ length: 1440 }, (_, i) => ({ t: t0 + i * 60_000, max: 700 + (i % 60), avg: 680 }));
     const metrics = { datasets: [{ source: 'container-insights-container' as const, unit: 'MiB' as const, periodSeconds: 60, points }], containerInsights: true };
@@ -145,14 +152,7 @@ describe('a container sharing its task memory (no hard limit of its own, beside 
   });
 
   it('has its fixed heap checked against what the other containers leave of the (new) task memory', () => {
-    const shared: TaskDefinition = { ...taskDef([container('app', null, null), container('log_router', null, 50)], 512, 1024), family: 'checkout-api', revision: 42 };
-    shared.containers[0] = { ...shared.containers[0]!, image: 'eclipse-temurin:21', environment: { JAVA_TOOL_OPTIONS: '-Xmx3g -XX:+UseG1GC' } };
-    const uncapped = structuredClone(event.detail) as Record<string, unknown> & { containers: Record<string, unknown>[] };
-    uncapped.containers = uncapped.containers.map((c) => {
-      const { memory: _m, memoryReservation: _r, ...rest } = c;
-      return rest;
-    });
-    const fargate = parseTaskStateChange({ ...event, detail: uncapped });
+    const shared = sharedTask('eclipse-temurin:21', { JAVA_TOOL_OPTIONS: '-Xmx3g -XX:+UseG1GC' });
     const { result } = buildTriage(fargate, { taskDefinition: shared, metrics: noMetrics, deployed: null, warnings: [] }, { now: NOW, lookbackHours: 24 });
     const task = result.recommendation!.taskMemory!;
     expect(task).toBeGreaterThan(1024);

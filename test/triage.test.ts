@@ -26,12 +26,28 @@ function percentHistory(hours: number, basePct: number, peakPct: number) {
   });
 }
 
-describe('sidecar killed in a four-container task (shared fixture 09, made an OOM)', () => {
+/** Shared fixture 09 (a four-container Fargate task) with one container OOM-killed. */
+function fixture09WithOom(name: string) {
   const fixture = loadFixtures(SHARED_FIXTURES).find((f) => f.file.startsWith('09-'))!;
   const detail = structuredClone(fixture.event!['detail']) as { containers: Record<string, unknown>[] };
-  const sidecar = detail.containers.find((c) => c['name'] === 'cdp-demo-test-15_log_router')!;
-  Object.assign(sidecar, { lastStatus: 'STOPPED', exitCode: 137, reason: OOM });
-  const task = parseTaskStateChange({ ...fixture.event, detail });
+  Object.assign(detail.containers.find((c) => c['name'] === name)!, { lastStatus: 'STOPPED', exitCode: 137, reason: OOM });
+  return parseTaskStateChange({ ...fixture.event, detail });
+}
+
+/** The triage with that task definition and a 6 h service history in percent, 60 % rising to 75 % at the kill. */
+function triageFixture09(task: ReturnType<typeof fixture09WithOom>, definition: TaskDefinition) {
+  return triageTask(
+    task,
+    {
+      describeTaskDefinition: async () => definition,
+      fetchMemoryMetrics: async () => ({ datasets: [{ source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points: percentHistory(6, 60, 75) }], containerInsights: false }),
+    },
+    { now: NOW, lookbackHours: 24 },
+  );
+}
+
+describe('sidecar killed in a four-container task (shared fixture 09, made an OOM)', () => {
+  const task = fixture09WithOom('cdp-demo-test-15_log_router');
   const definition: TaskDefinition = {
     taskDefinitionArn: task.taskDefinitionArn,
     family: 'cdp-demo-test-15',
@@ -49,14 +65,7 @@ describe('sidecar killed in a four-container task (shared fixture 09, made an OO
   };
 
   it('names the sidecar, keeps the task running, and keeps the limits within the task memory', async () => {
-    const { result } = await triageTask(
-      task,
-      {
-        describeTaskDefinition: async () => definition,
-        fetchMemoryMetrics: async () => ({ datasets: [{ source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points: percentHistory(6, 60, 75) }], containerInsights: false }),
-      },
-      { now: NOW, lookbackHours: 24 },
-    );
+    const { result } = await triageFixture09(task, definition);
     expect(result.classification.verdict).toBe('oom');
     expect(result.classification.target).toBe('cdp-demo-test-15_log_router');
     const verdicts = Object.fromEntries(result.classification.containers.map((c) => [c.name, [c.kind, c.essential]]));
@@ -74,11 +83,7 @@ describe('sidecar killed in a four-container task (shared fixture 09, made an OO
 });
 
 describe('a Go sidecar (the ADOT collector) killed in the same task', () => {
-  const fixture = loadFixtures(SHARED_FIXTURES).find((f) => f.file.startsWith('09-'))!;
-  const detail = structuredClone(fixture.event!['detail']) as { containers: Record<string, unknown>[] };
-  const collector = detail.containers.find((c) => c['name'] === 'cdp-demo-test-15_cwagent')!;
-  Object.assign(collector, { lastStatus: 'STOPPED', exitCode: 137, reason: OOM });
-  const task = parseTaskStateChange({ ...fixture.event, detail });
+  const task = fixture09WithOom('cdp-demo-test-15_cwagent');
   const container = (name: string, image: string, memory: number, memoryReservation: number, environment: Record<string, string> = {}) => ({
     name, image, essential: name === 'cdp-demo-test-15', memory, memoryReservation, cpu: 0, environment, command: [], entryPoint: [], logConfiguration: null, stopTimeout: null,
   });
@@ -93,14 +98,7 @@ describe('a Go sidecar (the ADOT collector) killed in the same task', () => {
   };
 
   it('sets GOMEMLIMIT under the new limit, in the alert sentence and the CLI steps, and never prints another variable', async () => {
-    const { result } = await triageTask(
-      task,
-      {
-        describeTaskDefinition: async () => definition,
-        fetchMemoryMetrics: async () => ({ datasets: [{ source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points: percentHistory(6, 60, 75) }], containerInsights: false }),
-      },
-      { now: NOW, lookbackHours: 24 },
-    );
+    const { result } = await triageFixture09(task, definition);
     expect(result.classification.target).toBe('cdp-demo-test-15_cwagent');
     const memory = result.recommendation!.memory!;
     expect(memory).toBeGreaterThan(256);
