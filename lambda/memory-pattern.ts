@@ -62,8 +62,8 @@ interface Window {
 }
 
 /** A MiB figure for a sentence: whole above 100, one decimal below. */
-export const fmt = (n: number): string => (Math.abs(n) >= 100 ? Math.round(n).toString() : (Math.round(n * 10) / 10).toString());
-const pct = (n: number): string => `${(Math.round(n * 1000) / 10).toString()}%`;
+export const fmt = (n: number): string => String(Math.abs(n) >= 100 ? Math.round(n) : Math.round(n * 10) / 10);
+const pct = (n: number): string => `${(Math.round(n * 1000) / 10)}%`;
 
 export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -393,7 +393,7 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   // The kill proves the demand reached the killed container's limit, seen or not (a burst between samples).
   const top = opts.limitMiB !== null ? Math.max(opts.limitMiB, peak) : censored && ceiling !== null ? Math.max(ceiling, peak) : peak;
 
-  reasons.push(`${pts.length.toString()} points over ${fmt(hours)} h (${series.periodSeconds.toString()} s period, ${series.scope} scope)`);
+  reasons.push(`${pts.length} points over ${fmt(hours)} h (${series.periodSeconds} s period, ${series.scope} scope)`);
   if (censored && ceiling !== null) {
     reasons.push(`peak ${fmt(peak)} MiB = ${pct(peak / ceiling)} of the ${fmt(ceiling)} MiB limit: censored, the real demand is higher`);
   } else if (ceiling !== null && opts.limitMiB !== null) {
@@ -445,7 +445,7 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   };
 
   if (pts.length < MIN_POINTS || hours < 0.5) {
-    reasons.push(`too little history to call a pattern (need ${MIN_POINTS.toString()} points over 30 min)`);
+    reasons.push(`too little history to call a pattern (need ${MIN_POINTS} points over 30 min)`);
     return { pattern: 'unknown', confidence: 'low', evidence, nextKillEstimateHours: null, reasons };
   }
 
@@ -482,17 +482,17 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   if (isStep && stepped) {
     reasons.push(
       `the baseline stepped up ${fmt(stepped.jump)} MiB at ${new Date(stepped.at).toISOString()} and stayed flat before and after ` +
-        `(one step fits ${Math.round((1 - stepped.ratio) * 100).toString()} % better than a steady climb): a level shift (a deploy, a cache, a config change), not a leak`,
+        `(one step fits ${Math.round((1 - stepped.ratio) * 100)} % better than a steady climb): a level shift (a deploy, a cache, a config change), not a leak`,
     );
   }
   if (leak && fit && slope !== null) {
     const segs = fit.segmentHours.length;
     reasons.push(
-      `baseline grows ${fmt(slope)} MiB/h over ${fmt(longest)} h (${segs.toString()} climb${segs === 1 ? '' : 's'}, ` +
-        `${fit.resets.toString()} restart${fit.resets === 1 ? '' : 's'} reset it; ${pct(fit.concordance)} of window pairs rise): a leak`,
+      `baseline grows ${fmt(slope)} MiB/h over ${fmt(longest)} h (${segs} climb${segs === 1 ? '' : 's'}, ` +
+        `${fit.resets} restart${fit.resets === 1 ? '' : 's'} reset it; ${pct(fit.concordance)} of window pairs rise): a leak`,
     );
     if (acrossRestarts) {
-      reasons.push(`the climb persists across restarts: ${fit.rising.toString()} segments each climb again after a reset (a sawtooth)`);
+      reasons.push(`the climb persists across restarts: ${fit.rising} segments each climb again after a reset (a sawtooth)`);
     } else if (spansDays) {
       reasons.push(`one climb over ${fmt(longest)} h (1.5 daily cycles or more): not a daily load ramp`);
     } else {
@@ -506,7 +506,7 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
     }
   } else if (climbs && slope !== null && !isStep) {
     const why = release
-      ? `it falls back ${fit?.resets.toString() ?? ''} times from about ${fmt(fit?.release ?? 0)} MiB at a steady pace: the process frees it (a full GC, a cache flush), not restarts`
+      ? `it falls back ${fit?.resets ?? ''} times from about ${fmt(fit?.release ?? 0)} MiB at a steady pace: the process frees it (a full GC, a cache flush), not restarts`
       : plateaus
       ? `each run climbs and then levels off (first-half / second-half slope ${(ratio ?? 0).toFixed(2)}): a refill, such as a cache warming up after a restart`
       : !linear
@@ -540,9 +540,9 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
     reasons.push(
       `usage normally ~${fmt(baseline)} MiB (median per-period peak, ${pct(baseline / top)} of ${fmt(top)} MiB), ` +
         `then ${sustained ? 'a sustained rise' : 'a burst'} of +${fmt(top - baseline)} MiB` +
-        (i >= 0 ? ` starting ${new Date(jumpAt).toISOString()} (${minutesBefore.toString()} min before the kill)` : ' too short to show in the metrics') +
-        `; ${bursts.toString()} burst${bursts === 1 ? '' : 's'} above ${fmt(threshold)} MiB in the history, the kill's included` +
-        (sustained ? `; a rise that lasts over ${SUSTAINED_RISE_MINUTES.toString()} min is a load peak (a daily cycle, a long job), not a short spike` : ''),
+        (i >= 0 ? ` starting ${new Date(jumpAt).toISOString()} (${minutesBefore} min before the kill)` : ' too short to show in the metrics') +
+        `; ${bursts} burst${bursts === 1 ? '' : 's'} above ${fmt(threshold)} MiB in the history, the kill's included` +
+        (sustained ? `; a rise that lasts over ${SUSTAINED_RISE_MINUTES} min is a load peak (a daily cycle, a long job), not a short spike` : ''),
     );
   }
 
@@ -559,7 +559,7 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   }
   if (slope !== null && pattern !== 'leak' && !climbs) reasons.push(`baseline trend ${fmt(slope)} MiB/h: no steady climb`);
   reasons.push(
-    `confidence ${confidenceOut}: ${fmt(hours)} h and ${pts.length.toString()} points (high needs 24 h and 100 points, medium 3 h)` +
+    `confidence ${confidenceOut}: ${fmt(hours)} h and ${pts.length} points (high needs 24 h and 100 points, medium 3 h)` +
       (confidenceOut !== confidence ? `, lowered from ${confidence} by the leak check above` : ''),
   );
   return { ...analysis, nextKillEstimateHours };

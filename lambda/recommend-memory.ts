@@ -214,7 +214,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
       reasons.push(size ? `task memory ${fmt(newTaskMemory)} MiB at cpu ${String(newTaskCpu)}: the smallest Fargate size for ${fmt(needTask)} MiB` : 'beyond the largest Fargate task (120 GB): split the work across tasks or move to EC2');
     } else {
       newTaskMemory = roundUp(needTask, MEMORY_STEP_MIB);
-      reasons.push(`task memory ${fmt(newTaskMemory)} MiB, rounded up to a multiple of ${MEMORY_STEP_MIB.toString()} MiB`);
+      reasons.push(`task memory ${fmt(newTaskMemory)} MiB, rounded up to a multiple of ${MEMORY_STEP_MIB} MiB`);
     }
     return { container: input.container, memory: null, memoryReservation: reservation, taskMemory: newTaskMemory, taskCpu: newTaskCpu, current, reasons, deadEnds };
   }
@@ -242,7 +242,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     const burst = enough && base < CHRONIC_SHARE * used ? base + SPIKE_EXCURSION.perTypicalRise * (used - base) : null;
     hard = nearLimit ? Math.min(vpa, krr) : Math.max(krr, burst ?? 0);
     const lead = hasData
-      ? `too little history to tell the pattern (${ev.points.toString()} points)`
+      ? `too little history to tell the pattern (${ev.points} points)`
       : unattributable && ev.points > 0
         ? `the ${input.seriesScope} series cannot be attributed to ${input.container}`
         : 'no memory metrics';
@@ -253,15 +253,15 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
       );
     } else if (burst !== null && burst > krr) {
       reasons.push(
-        `${lead}: usage sat at ${fmt(base ?? 0)} MiB, below ${Math.round(CHRONIC_SHARE * 100).toString()} % of the ${fmt(used)} MiB reached at the kill: a burst, the only one seen, ` +
-          `sized like one: ${fmt(base ?? 0)} + ${SPIKE_EXCURSION.perTypicalRise.toString()} × ${fmt(used - (base ?? 0))} = ${fmt(hard)} MiB (above KRR's OOM rule, ${fmt(krr)} MiB)`,
+        `${lead}: usage sat at ${fmt(base ?? 0)} MiB, below ${Math.round(CHRONIC_SHARE * 100)} % of the ${fmt(used)} MiB reached at the kill: a burst, the only one seen, ` +
+          `sized like one: ${fmt(base ?? 0)} + ${SPIKE_EXCURSION.perTypicalRise} × ${fmt(used - (base ?? 0))} = ${fmt(hard)} MiB (above KRR's OOM rule, ${fmt(krr)} MiB)`,
       );
     } else {
       reasons.push(`${lead}: from the limit alone, KRR's OOM rule max(peak × 1.15, limit × 1.25) = ${fmt(hard)} MiB`);
     }
   } else if (input.analysis.pattern === 'leak') {
     hard = Math.max(used * LEAK_RAISE, used + 100, (peak ?? 0) * 1.15);
-    reasons.push(`leak: a modest raise, max(${fmt(used)} × ${LEAK_RAISE.toString()}, ${fmt(used)} + 100) = ${fmt(hard)} MiB; raising the limit only delays the next kill: fix the leak`);
+    reasons.push(`leak: a modest raise, max(${fmt(used)} × ${LEAK_RAISE}, ${fmt(used)} + 100) = ${fmt(hard)} MiB; raising the limit only delays the next kill: fix the leak`);
   } else {
     const pattern = input.analysis.pattern;
     // A task- or service-scope series shows the container's level only through the attribution above (the others may
@@ -293,11 +293,11 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     }
     if (typical !== null) {
       const bursts = ev.bursts ?? 1;
-      const factor = `next excursion factor max(${SPIKE_EXCURSION.minimum.toString()}, ${SPIKE_EXCURSION.perTypicalRise.toString()} × ${typical.toFixed(2)}) = ${k.toFixed(2)}`;
+      const factor = `next excursion factor max(${SPIKE_EXCURSION.minimum}, ${SPIKE_EXCURSION.perTypicalRise} × ${typical.toFixed(2)}) = ${k.toFixed(2)}`;
       reasons.push(
         bursts <= 1
           ? `the burst that killed is the only one in the history: nothing shows how big bursts get, so ${factor}`
-          : `${bursts.toString()} bursts in the history, the kill's included; the typical one rose ${Math.round(typical * 100).toString()} % as high as the one that killed: ${factor}` +
+          : `${bursts} bursts in the history, the kill's included; the typical one rose ${Math.round(typical * 100)} % as high as the one that killed: ${factor}` +
               (typical >= 0.8 ? ' (bursts this size are common, so next week holds bigger ones)' : typical * SPIKE_EXCURSION.perTypicalRise < SPIKE_EXCURSION.minimum ? ' (the kill was the outlier)' : ''),
       );
     }
@@ -305,14 +305,14 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
       `${pattern}: usual level ${fmt(b)} MiB rose to at least ${fmt(used)} MiB (the limit at the kill${peak !== null && peak > (limit ?? 0) ? ' / the peak' : ''}); ` +
         `next excursion ${fmt(b)} + ${k.toFixed(2)} × ${fmt(used - b)} = ${fmt(excursion)} MiB` +
         (floor > excursion
-          ? `, floored at ${minRaise.toString()} × ${fmt(used)} = ${fmt(floor)} MiB (${conf} confidence${conf !== input.analysis.confidence ? `, one step below ${input.analysis.confidence}: the series is not the container's own` : ''})`
+          ? `, floored at ${minRaise} × ${fmt(used)} = ${fmt(floor)} MiB (${conf} confidence${conf !== input.analysis.confidence ? `, one step below ${input.analysis.confidence}: the series is not the container's own` : ''})`
           : '') +
         (uncensored > Math.max(excursion, floor) ? `, uncensored peak × 1.15 = ${fmt(uncensored)} MiB` : ''),
     );
   }
   const unrounded = hard;
   hard = Math.max(128, roundUp(hard, MEMORY_STEP_MIB));
-  reasons.push(`memory (hard limit) ${fmt(hard)} MiB, rounded up to a multiple of ${MEMORY_STEP_MIB.toString()} MiB${limit !== null ? ` (was ${fmt(limit)} MiB, ×${(hard / limit).toFixed(2)})` : ''}`);
+  reasons.push(`memory (hard limit) ${fmt(hard)} MiB, rounded up to a multiple of ${MEMORY_STEP_MIB} MiB${limit !== null ? ` (was ${fmt(limit)} MiB, ×${(hard / limit).toFixed(2)})` : ''}`);
 
   // Soft limit: the average with 10 % headroom, never above the hard limit.
   let soft: number;
@@ -387,14 +387,14 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
           reasons.push(
             `task memory ${fmt(size.memory)} MiB: the smallest Fargate size for ${fmt(need)} MiB of container limits` +
               (input.launchType !== null && input.launchType !== 'FARGATE' ? ` (it ran on ${input.launchType}, but the task definition is FARGATE-compatible, so its size must be a Fargate one)` : '') +
-              (taskCpu !== null && size.cpu !== taskCpu ? `; cpu steps from ${taskCpu.toString()} to ${size.cpu.toString()} units because ${taskCpu.toString()} cannot take that much memory` : ` at cpu ${size.cpu.toString()}`),
+              (taskCpu !== null && size.cpu !== taskCpu ? `; cpu steps from ${taskCpu} to ${size.cpu} units because ${taskCpu} cannot take that much memory` : ` at cpu ${size.cpu}`),
           );
         } else {
           newTaskMemory = FARGATE_MAX_MEMORY_MIB;
           newTaskCpu = 16384;
           const capped = Math.max(MEMORY_STEP_MIB, Math.floor((FARGATE_MAX_MEMORY_MIB - siblingsHard) / MEMORY_STEP_MIB) * MEMORY_STEP_MIB);
           reasons.push(
-            `${fmt(need)} MiB is beyond the largest Fargate task (120 GB = ${FARGATE_MAX_MEMORY_MIB.toString()} MiB): memory capped at ${fmt(capped)} MiB; ` +
+            `${fmt(need)} MiB is beyond the largest Fargate task (120 GB = ${FARGATE_MAX_MEMORY_MIB} MiB): memory capped at ${fmt(capped)} MiB; ` +
               'split the work across tasks or move to EC2',
           );
           // Never below what it already had (the next kill would come sooner), unless what it had does not fit

@@ -322,7 +322,7 @@ const NODE_MAX_OLD = /--max[-_]old[-_]space[-_]size=(\d+)/;
 /** A fixed heap above 75 % of what the other containers leave of the task. */
 function sharedHeap(flag: string, heapMiB: number, sharedMiB: number, most: string): string {
   return (
-    `${flag} is ${Math.round((heapMiB / sharedMiB) * 100).toString()} % of the ${sharedMiB.toString()} MiB the other containers leave of the task: ` +
+    `${flag} is ${Math.round((heapMiB / sharedMiB) * 100)} % of the ${sharedMiB} MiB the other containers leave of the task: ` +
     `lower it to at most ${most}, or give the task more memory.`
   );
 }
@@ -386,7 +386,7 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
   // A fixed heap in a container that shares the task: the most it can have is what the other containers leave.
   const xmxMiB = xmx ? sizeOfFlag(xmx.flag) : null;
   if (noLimit && xmx && xmxMiB !== null && sharedMiB !== null && xmxMiB > sharedMiB * HEAP_SHARE) {
-    problems.push(sharedHeap(xmx.flag, xmxMiB, sharedMiB, `-Xmx${Math.floor(sharedMiB * HEAP_SHARE).toString()}m`));
+    problems.push(sharedHeap(xmx.flag, xmxMiB, sharedMiB, `-Xmx${Math.floor(sharedMiB * HEAP_SHARE)}m`));
   }
   if (noLimit && !xmx) {
     problems.push(
@@ -458,7 +458,7 @@ function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: 
       problems.push(`${found.flag} uses under half of the ${limitMiB} MiB limit; ${recommendedFlag} makes use of it.`);
     }
     if (!limitMiB && sharedMiB !== null && heap > sharedMiB * HEAP_SHARE) {
-      problems.push(sharedHeap(found.flag, heap, sharedMiB, `--max-old-space-size=${Math.floor(sharedMiB * HEAP_SHARE).toString()}`));
+      problems.push(sharedHeap(found.flag, heap, sharedMiB, `--max-old-space-size=${Math.floor(sharedMiB * HEAP_SHARE)}`));
     }
   } else if (limitMiB) {
     problems.push(
@@ -524,12 +524,12 @@ function goAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: st
   // The value is printed only when it is a size (or `off`): anything else could be a mistake with a secret in it.
   const current = raw !== undefined && raw !== '' && bytes !== null ? raw : null;
   const target = limitMiB ? Math.floor(limitMiB * share) : null;
-  const recommended = target ? `${target.toString()}MiB` : null;
+  const recommended = target ? `${target}MiB` : null;
   // GOGC as the runtime reads it: exactly `off`, or a whole number (negative: off), else the default 100.
   const gogcRaw = input.environment['GOGC'];
   const gogcNumber = gogcRaw !== undefined && /^[+-]?\d+$/.test(gogcRaw) ? Number(gogcRaw) : 100;
   const gcOff = gogcRaw === 'off' || gogcNumber < 0;
-  const why = `${Math.round(share * 100).toString()} % of ${String(limitMiB)} MiB${collector ? ', as the Collector docs ask' : ''}`;
+  const why = `${Math.round(share * 100)} % of ${String(limitMiB)} MiB${collector ? ', as the Collector docs ask' : ''}`;
   let change = false;
   if (bytes === null) {
     // The runtime stops at start with it: the program that was killed did not read it as Go does.
@@ -537,7 +537,7 @@ function goAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: st
   } else if (bytes === Number.POSITIVE_INFINITY) {
     if (limitMiB) {
       problems.push(
-        `No GOMEMLIMIT: Go does not read the container's limit, and grows the heap to ${gcOff ? 'any size (GOGC is off)' : `${(1 + gogcNumber / 100).toString()}× the live heap`} before it collects. ` +
+        `No GOMEMLIMIT: Go does not read the container's limit, and grows the heap to ${gcOff ? 'any size (GOGC is off)' : `${(1 + gogcNumber / 100)}× the live heap`} before it collects. ` +
           `Set GOMEMLIMIT=${recommended ?? ''} (${why}).`,
       );
       change = true;
@@ -547,7 +547,7 @@ function goAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: st
     const high = mib > limitMiB * GO_LIMIT_MAX;
     if (high || mib < limitMiB * (share - 0.1)) {
       problems.push(
-        `GOMEMLIMIT=${current ?? ''} is ${Math.round((mib / limitMiB) * 100).toString()} % of the ${limitMiB.toString()} MiB limit: ` +
+        `GOMEMLIMIT=${current ?? ''} is ${Math.round((mib / limitMiB) * 100)} % of the ${limitMiB} MiB limit: ` +
           `${high ? 'no room for memory Go does not manage (cgo, mmap, stacks)' : 'the GC works as if the container were smaller'}. Use GOMEMLIMIT=${recommended ?? ''} (${why}).`,
       );
       change = true;

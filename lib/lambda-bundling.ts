@@ -23,6 +23,8 @@ export const LAMBDA_EXTERNAL_MODULES: readonly string[] = ['@aws-sdk/*'];
  * NodejsFunction bundling options. Local esbuild from node_modules only: there is no Docker here, and
  * `forceDockerBundling: false` makes a missing esbuild fail loudly instead of falling back to Docker.
  * `sourcesContent: false` keeps the .map small: `--enable-source-maps` needs the mappings, not the sources.
+ * `--legal-comments=none`: the only "legal" comments in the bundle are Powertools' `v8 ignore next -- @preserve`
+ * coverage hints (no license text; checked with `legalComments: 'external'`), which esbuild would otherwise keep.
  */
 export const lambdaBundlingOptions: BundlingOptions = {
   forceDockerBundling: false,
@@ -32,12 +34,13 @@ export const lambdaBundlingOptions: BundlingOptions = {
   target: LAMBDA_ESBUILD_TARGET,
   format: OutputFormat.CJS,
   externalModules: [...LAMBDA_EXTERNAL_MODULES],
+  esbuildArgs: { '--legal-comments': 'none' },
 };
 
 /**
  * The esbuild options equivalent to what NodejsFunction runs with {@link lambdaBundlingOptions}
  * (`esbuild --bundle <entry> --target=node24 --platform=node --format=cjs --outfile=<outfile> --minify
- * --sourcemap --sources-content=false --external:@aws-sdk/*`).
+ * --sourcemap --sources-content=false --external:@aws-sdk/* --legal-comments=none`).
  */
 export function lambdaEsbuildOptions(outfile: string, entry: string = LAMBDA_ENTRY): BuildOptions {
   return {
@@ -51,6 +54,7 @@ export function lambdaEsbuildOptions(outfile: string, entry: string = LAMBDA_ENT
     sourcemap: true,
     sourcesContent: false,
     external: [...LAMBDA_EXTERNAL_MODULES],
+    legalComments: 'none',
     logLevel: 'silent',
   };
 }
