@@ -16,7 +16,7 @@ const HEAP_SHARE_MAX = 0.8;
 
 const JAVA_ENV = ['JAVA_TOOL_OPTIONS', 'JAVA_OPTS', 'JDK_JAVA_OPTIONS', '_JAVA_OPTIONS', 'CATALINA_OPTS', 'JVM_OPTS'];
 const JVM_IMAGE =
-  /(^|[/_-])(openjdk|temurin|eclipse-temurin|amazoncorretto|corretto|zulu|liberica|semeru|graalvm|jdk|jre|java|maven|gradle|tomcat|jetty|wildfly|keycloak|spring|kafka|elasticsearch|opensearch|jenkins)([:/@_-]|$)/i;
+  /(^|[/_-])(openjdk|temurin|eclipse-temurin|amazoncorretto|corretto|zulu|liberica|semeru|graalvm|jdk|jre|java|maven|gradle|tomcat|jetty|wildfly|spring|jenkins)([:/@_-]|$)/i;
 const NODE_IMAGE = /(^|[/_-])(node|nodejs)([:/@_-]|$)/i;
 /**
  * Go images, by the repository's own name (the last path word, without tag or digest) or by organisation: the
@@ -45,9 +45,12 @@ export function runtimeInputOf(def: ContainerDefinition | null, eventImage: stri
   };
 }
 
+/** Cloud Native Buildpacks (Paketo, Spring Boot's bootBuildImage) configure the JVM through BPL_ and BPE_ variables. */
+const buildpackVars = (input: RuntimeInput): string[] => Object.keys(input.environment).filter((k) => /^BP[LE]_/.test(k));
+
 export function detectRuntime(input: RuntimeInput): { runtime: Runtime; detectedFrom: string } | null {
   const cmd = [...input.entryPoint, ...input.command].join(' ');
-  for (const name of JAVA_ENV) {
+  for (const name of [...JAVA_ENV, ...buildpackVars(input)]) {
     if (input.environment[name] !== undefined) return { runtime: 'jvm', detectedFrom: name };
   }
   if (/(^|\s|\/)java(\s|$)|-Xmx\d|-XX:|\.jar\b/.test(cmd)) return { runtime: 'jvm', detectedFrom: 'command' };
@@ -275,7 +278,7 @@ function jvmSources(direct: boolean): FlagSource[] {
   return [
     { env: '_JAVA_OPTIONS' },
     'command',
-    ...(direct ? [] : [{ env: 'JAVA_OPTS' }, { env: 'CATALINA_OPTS' }, { env: 'JVM_OPTS' }]),
+    ...(direct ? [] : [{ env: 'CATALINA_OPTS' }, { env: 'JAVA_OPTS' }, { env: 'JVM_OPTS' }]),
     { env: 'JDK_JAVA_OPTIONS' },
     { env: 'JAVA_TOOL_OPTIONS' },
   ];
@@ -337,7 +340,9 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
   // A command that runs `java` itself reads no script variable (JAVA_OPTS...): only the JVM's own ones would work.
   const writable = launch.direct ? ['JAVA_TOOL_OPTIONS', 'JDK_JAVA_OPTIONS', '_JAVA_OPTIONS'] : JAVA_ENV;
   const envVar = xmx ? xmx.envVar : percent ? percent.envVar : (writable.find((n) => input.environment[n] !== undefined) ?? 'JAVA_TOOL_OPTIONS');
-  const recommendedFlag = '-XX:MaxRAMPercentage=75.0';
+  // A buildpack image's memory calculator appends an -Xmx at start unless one is set, overriding a percentage.
+  const bp = buildpackVars(input).length > 0;
+  const recommendedFlag = bp ? (limitMiB ? `-Xmx${Math.floor(limitMiB * HEAP_SHARE)}m` : 'an -Xmx at 75 % of it') : '-XX:MaxRAMPercentage=75.0';
   let currentFlag: string | null = null;
   // Every other word that sets the heap (a size or a percentage) matters: in the fix's own place it goes with the fix;
   // anywhere else it would override the fix (a later source, or any -Xmx over a percentage) or take over once the
@@ -376,8 +381,10 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
     }
   } else if (limitMiB) {
     problems.push(
-      `No heap flag: the JVM defaults to MaxRAMPercentage=25, and native memory is unbounded. Set ${recommendedFlag} ` +
-        `so the heap follows the limit and a heap overflow is a Java OutOfMemoryError, not a container kill.`,
+      bp
+        ? `No -Xmx: the buildpack's memory calculator leaves no headroom. Set ${recommendedFlag}.`
+        : `No heap flag: the JVM defaults to MaxRAMPercentage=25, and native memory is unbounded. Set ${recommendedFlag} ` +
+            `so the heap follows the limit and a heap overflow is a Java OutOfMemoryError, not a container kill.`,
     );
   }
   // No hard limit of its own (EC2 with a reservation only, or a container sharing its task's memory): the JVM sizes
@@ -390,7 +397,7 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
   }
   if (noLimit && !xmx) {
     problems.push(
-      `No hard memory limit of its own: the JVM takes ${percent ? percent.flag.replace(/^-XX:/, '') : 'its default 25 %'} of all the memory it sees (the instance's or the task's). ` +
+      `No hard memory limit of its own: the JVM takes ${percent ? percent.flag.replace(/^-XX:/, '') : bp ? 'the most its buildpack allows' : 'its default 25 %'} of all the memory it sees (the instance's or the task's). ` +
         `Give the container a hard limit first, then ${recommendedFlag}; until then a fixed -Xmx.`,
     );
   }
@@ -462,7 +469,7 @@ function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: 
     }
   } else if (limitMiB) {
     problems.push(
-      `No --max-old-space-size: V8 sizes its heap from the host, not the container. Set ${recommendedFlag} ` +
+      `No --max-old-space-size: V8's default heap is not sized for this limit. Set ${recommendedFlag} ` +
         `(75 % of ${limitMiB} MiB) in NODE_OPTIONS.`,
     );
   }

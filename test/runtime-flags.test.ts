@@ -124,6 +124,48 @@ describe('JVM', () => {
     expect(jdk.currentFlag).toBe('-Xmx700m');
   });
 
+  it('reads Tomcat\'s CATALINA_OPTS over JAVA_OPTS (catalina.sh passes "$JAVA_OPTS" "$CATALINA_OPTS": the last -Xmx wins)', () => {
+    const tomcat = adviseRuntime(input({ image: 'tomcat:10.1-jdk21', environment: { JAVA_OPTS: '-Xmx512m', CATALINA_OPTS: '-Xmx900m' } }), 1024)!;
+    expect(tomcat.currentFlag).toBe('-Xmx900m');
+    expect(tomcat.envVar).toBe('CATALINA_OPTS');
+    expect(tomcat.problems[0]).toMatch(/^-Xmx900m in CATALINA_OPTS is not the only heap setting: -Xmx512m in JAVA_OPTS/);
+    expect(tomcat.problems.join('\n')).toMatch(/-Xmx900m is 88 % of the 1024 MiB limit/);
+    expect(tomcat.removeElsewhere).toEqual([{ envVar: 'JAVA_OPTS', flag: '-Xmx512m' }]);
+  });
+
+  it('gives no JVM advice to Elasticsearch, OpenSearch, Kafka or Keycloak by image: their start scripts set the heap themselves', () => {
+    // elasticsearch-env and opensearch-env unset JAVA_TOOL_OPTIONS; kafka-server-start.sh puts -Xmx1G on the command
+    // line; kc.sh puts its own heap in JAVA_OPTS. A MaxRAMPercentage in JAVA_TOOL_OPTIONS would never take effect.
+    for (const image of ['docker.elastic.co/elasticsearch/elasticsearch:8.15.0', 'opensearchproject/opensearch:2.17.0', 'apache/kafka:3.8.0', 'bitnami/kafka:3.8', 'quay.io/keycloak/keycloak:26.0']) {
+      expect(adviseRuntime(input({ image }), 1280), image).toMatchObject({ runtime: 'other', recommendedFlag: null, problems: [] });
+    }
+    // Keycloak with JAVA_OPTS set: kc.sh uses it in place of its own defaults, so the JVM advice goes there.
+    const kc = adviseRuntime(input({ image: 'quay.io/keycloak/keycloak:26.0', environment: { JAVA_OPTS: '-Xmx1g' } }), 1280)!;
+    expect(kc).toMatchObject({ runtime: 'jvm', currentFlag: '-Xmx1g', envVar: 'JAVA_OPTS', recommendedFlag: '-XX:MaxRAMPercentage=75.0' });
+  });
+
+  it('gives a buildpack (Paketo, bootBuildImage) image an -Xmx, not a percentage: its memory calculator appends an -Xmx unless one is set', () => {
+    // Detected by its BPL_/BPE_ variables, whatever the image is called.
+    expect(detectRuntime(input({ image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders:1.4.2', environment: { BPL_JVM_THREAD_COUNT: '100' } }))).toEqual({ runtime: 'jvm', detectedFrom: 'BPL_JVM_THREAD_COUNT' });
+    const none = adviseRuntime(input({ image: 'orders:1.4.2', environment: { BPL_JVM_THREAD_COUNT: '100' } }), 1280)!;
+    expect(none).toMatchObject({ runtime: 'jvm', recommendedFlag: '-Xmx960m', envVar: 'JAVA_TOOL_OPTIONS', currentFlag: null });
+    expect(none.problems).toEqual(["No -Xmx: the buildpack's memory calculator leaves no headroom. Set -Xmx960m."]);
+    // An -Xmx over 75 % is replaced by a smaller -Xmx, which the calculator keeps and sizes the rest around.
+    const over = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xmx1200m', BPE_DELIM_JAVA_TOOL_OPTIONS: ' ' } }), 1280)!;
+    expect(over).toMatchObject({ currentFlag: '-Xmx1200m', recommendedFlag: '-Xmx960m', envVar: 'JAVA_TOOL_OPTIONS' });
+    expect(applyFlag('-XX:+UseG1GC -Xmx1200m', over)).toBe('-XX:+UseG1GC -Xmx960m');
+    // A percentage does not count as a heap setting for the calculator: it is replaced by an -Xmx.
+    const pct = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=90', BPL_JVM_HEAD_ROOM: '0' } }), 4096)!;
+    expect(pct.recommendedFlag).toBe('-Xmx3072m');
+    expect(applyFlag('-XX:MaxRAMPercentage=90', pct)).toBe('-Xmx3072m');
+    // Without a limit to size it from, no number is invented.
+    const noLimit = adviseRuntime(input({ environment: { BPL_JVM_THREAD_COUNT: '100' } }), null)!;
+    expect(noLimit.recommendedFlag).toBeNull();
+    expect(noLimit.problems).toEqual([
+      "No hard memory limit of its own: the JVM takes the most its buildpack allows of all the memory it sees (the instance's or the task's). Give the container a hard limit first, then an -Xmx at 75 % of it; until then a fixed -Xmx.",
+    ]);
+  });
+
   it('reads only the launcher\'s own options in the command: program arguments and unread script variables do not count', () => {
     // -Xmx4g after -jar app.jar is an argument to the application, not to the JVM.
     const args = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xmx512m' }, command: ['java', '-jar', 'app.jar', '-Xmx4g'] }), 2048)!;
@@ -225,7 +267,8 @@ describe('Node', () => {
   it('asks for the flag when none is set', () => {
     const advice = adviseRuntime(input({ image: 'node:22-alpine' }), 1024)!;
     expect(advice.recommendedFlag).toBe('--max-old-space-size=768');
-    expect(advice.problems[0]).toMatch(/No --max-old-space-size/);
+    // Node reads the cgroup limit (v1 since 12, v2 since 20.3), but its default heap is not sized for it.
+    expect(advice.problems[0]).toBe("No --max-old-space-size: V8's default heap is not sized for this limit. Set --max-old-space-size=768 (75 % of 1024 MiB) in NODE_OPTIONS.");
   });
 });
 
