@@ -45,7 +45,10 @@ export function explainSigkill(
   const reason = task.stoppedReason ?? '';
   // Some real stops come without a stopCode (Fargate Spot interruptions among them: aws/containers-roadmap#797);
   // the stoppedReason then still names who stopped the task.
-  const stopCode = task.stopCode ?? stopCodeFromReason(reason);
+  // An essential container that exited before the task reached RUNNING is judged like any essential exit: a 137 then
+  // may be the kernel OOM killer at start-up (a JVM or a model loading).
+  const stopCode =
+    task.stopCode === 'TaskFailedToStart' && /^\s*Essential container/i.test(reason) ? 'EssentialContainerExited' : (task.stopCode ?? stopCodeFromReason(reason));
   const inferred = task.stopCode === null && stopCode !== null ? ' (stopCode inferred from the stoppedReason)' : '';
   const stopTimeoutFix =
     'ECS sent SIGTERM, then SIGKILL after stopTimeout (30 s default, at most 120 s on Fargate). The fix is to handle ' +
@@ -123,10 +126,12 @@ export function explainSigkill(
 
 /**
  * The stop code a stoppedReason implies, for events that carry no stopCode: only reasons ECS itself writes
- * (ECS-FACTS.md): a Spot interruption, a scheduler's scaling activity, failed health checks.
+ * (ECS-FACTS.md): a Spot interruption, a scheduler's scaling activity, failed health checks; and the container
+ * instance going away (`Host EC2 (instance i-…) terminated.`).
  */
-export function stopCodeFromReason(reason: string): 'SpotInterruption' | 'ServiceSchedulerInitiated' | null {
+export function stopCodeFromReason(reason: string): 'SpotInterruption' | 'ServiceSchedulerInitiated' | 'InfrastructureHealth' | null {
   if (/^\s*Your Spot Task was interrupted/i.test(reason)) return 'SpotInterruption';
+  if (/^\s*Host EC2 \(instance/i.test(reason)) return 'InfrastructureHealth';
   if (/^\s*Scaling activity initiated by\b/i.test(reason) || /^\s*Task failed (?:ELB|container) health checks\b/i.test(reason)) return 'ServiceSchedulerInitiated';
   return null;
 }

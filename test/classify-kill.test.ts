@@ -89,12 +89,31 @@ describe('classifyKill', () => {
     ['Scaling activity initiated by (deployment ecs-svc/5169280574093855189)', /service scheduler stopped the task .*inferred/],
     ['Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef)', /failed health checks .*inferred/],
     ['Task failed container health checks', /failed health checks/],
+    ['Host EC2 (instance i-0123456789abcdef0) terminated.', /infrastructure health \(Host EC2 \(instance i-0123456789abcdef0\) terminated\.\)/],
   ])('reads who stopped the task from a stoppedReason when the event has no stopCode: %s', (stoppedReason, cause) => {
     // Real Fargate Spot interruptions have arrived with only the stoppedReason (aws/containers-roadmap#797).
     const c = classifyKill(variant({ stopCode: null, stoppedReason }, { reason: null, exitCode: 137 }), exampleDef);
     expect(c.verdict).toBe('not-oom');
     expect(c.sigkillCause).toMatch(cause);
     expect(c.sigkillCause).toMatch(/more memory will not help/);
+  });
+
+  it('judges a 137 under TaskFailedToStart "Essential container in task exited" as an essential exit: a possible OOM at start-up, not dropped', () => {
+    // The container died before the task reached RUNNING; nothing outside it asked it to stop (a JVM or a model
+    // loader OOM-killed while starting looks like this when the agent lost the reason).
+    const alone = classifyKill(variant({ stopCode: 'TaskFailedToStart', stoppedReason: 'Essential container in task exited' }, { reason: null, exitCode: 137 }), exampleDef);
+    expect(alone.verdict).toBe('possible-oom');
+    expect(alone.target).toBe('app');
+    expect(alone.containers[0]!.kind).toBe('sigkill');
+    // Another essential container that exited first still explains it, as under EssentialContainerExited.
+    const twoEssentials: TaskDefinition = { ...exampleDef, containers: exampleDef.containers.map((c) => ({ ...c, essential: true })) };
+    const cascade = classifyKill(variant({ stopCode: 'TaskFailedToStart', stoppedReason: 'Essential container in task exited' }, { reason: null, exitCode: 137 }), twoEssentials);
+    expect(cascade.verdict).toBe('not-oom');
+    expect(cascade.sigkillCause).toMatch(/essential container log_router \(exit 0\) exited/);
+    // Any other start failure is still not a memory kill.
+    const pull = classifyKill(variant({ stopCode: 'TaskFailedToStart', stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s)' }, { reason: null, exitCode: 137 }), exampleDef);
+    expect(pull.verdict).toBe('not-oom');
+    expect(pull.sigkillCause).toMatch(/^The task failed to start \(CannotPullContainerError/);
   });
 
   it('keeps an unexplained 137 a possible OOM when neither a stopCode nor a known stoppedReason says who stopped it', () => {

@@ -143,6 +143,25 @@ describe('respondToEvent', () => {
     expect((on.sent.email![0] as { Subject: string }).Subject).not.toMatch(/^OOM/);
   });
 
+  it('alerts a 137 whose essential container died before the task reached RUNNING (TaskFailedToStart), confirmed by memory at the limit', async () => {
+    const detail = event['detail'] as Record<string, unknown>;
+    const diedStarting = {
+      ...event,
+      detail: {
+        ...detail,
+        stopCode: 'TaskFailedToStart',
+        stoppedReason: 'Essential container in task exited',
+        containers: (detail['containers'] as Record<string, unknown>[]).map((c) => ({ ...c, reason: undefined })),
+      },
+    };
+    const { d, sent, log } = deps();
+    const outcome = await respondToEvent(diedStarting, d);
+    expect(outcome.status).toBe('alerted');
+    expect(sent.email).toHaveLength(1);
+    expect(log.lines.filter((l) => l.level === 'info' && /ignor|not an oom/i.test(l.message))).toEqual([]);
+    if (outcome.status === 'alerted') expect(outcome.result.classification).toMatchObject({ target: 'app' });
+  });
+
   it('alerts an OOM at start that only the task-level stoppedReason reports, sized as one', async () => {
     const detail = event['detail'] as Record<string, unknown>;
     const failedToStart = {
