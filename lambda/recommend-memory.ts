@@ -39,6 +39,8 @@ export interface RecommendInput {
   taskDefinition: TaskDefinition | null;
   /** Limits from the event (memory/memoryReservation) when known. */
   eventContainer: ContainerState | null;
+  /** Every container the event lists: the other containers' limits when the task definition could not be read. */
+  eventContainers?: readonly ContainerState[];
   eventTaskMemory: number | null;
   eventTaskCpu: number | null;
   /** From analyzeMemory over the series (whose scope may be task/service). */
@@ -113,7 +115,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   const taskMemory = td?.memory ?? input.eventTaskMemory;
   const taskCpu = td?.cpu ?? input.eventTaskCpu;
   const current: MemoryValues = { memory, memoryReservation: reservation, taskMemory, taskCpu };
-  const siblings: Sibling[] = (td?.containers ?? [])
+  const siblings: Sibling[] = (td?.containers ?? input.eventContainers ?? [])
     .filter((c) => c.name !== input.container)
     .map((c) => ({ name: c.name, memory: c.memory, memoryReservation: c.memoryReservation }));
   // Every other container counts by its reservation (what it is promised), else by its hard limit.

@@ -149,6 +149,7 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
           launchType: task.launchType,
           taskDefinition,
           eventContainer,
+          eventContainers: task.containers,
           eventTaskMemory: task.memory,
           eventTaskCpu: task.cpu,
           analysis,

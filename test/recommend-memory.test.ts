@@ -34,6 +34,21 @@ describe('recommendMemory', () => {
     expect(recommendMemory(input({ kind: 'exited' }))).toBeNull();
   });
 
+  it('counts the other containers the event lists when the task definition could not be read (the fix must fit the task)', () => {
+    // Fargate 512/1024: app 768 MiB OOM-killed, datadog-agent 256 MiB beside it; no task definition (the CLI without
+    // --task-definition, or a failed DescribeTaskDefinition in the Lambda).
+    const app = { name: 'app', memory: 768, memoryReservation: null } as NonNullable<RecommendInput['eventContainer']>;
+    const agent = { ...app, name: 'datadog-agent', memory: 256 };
+    const noMetrics = analysis('unknown', { points: 0, source: 'none' });
+    const r = recommendMemory(input({ taskDefinition: null, eventContainer: app, eventContainers: [app, agent], eventTaskMemory: 1024, eventTaskCpu: 512, analysis: noMetrics }))!;
+    expect(r.memory).toBe(960);
+    expect(r.taskMemory).toBe(2048); // 960 + 256 = 1216 MiB no longer fits 1024
+    expect(r.reasons.join('\n')).toMatch(/smallest Fargate size for 1216 MiB of container limits/);
+    // Without the others, 960 MiB alone would have "fit" the 1024 MiB task and registration would fail.
+    const alone = recommendMemory(input({ taskDefinition: null, eventContainer: app, eventTaskMemory: 1024, eventTaskCpu: 512, analysis: noMetrics }))!;
+    expect(alone.taskMemory).toBe(1024);
+  });
+
   it('a series of zeros (a metric that reported nothing) never gives a 0 MiB reservation', () => {
     const r = recommendMemory(input({ analysis: analysis('chronic', { peakMiB: 0, averageMiB: 0, baselineMiB: 0, censored: false }) }))!;
     expect(r.memoryReservation).toBe(16);

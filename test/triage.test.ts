@@ -129,6 +129,16 @@ describe('an event that lists no containers (a task that failed to start)', () =
   });
 });
 
+describe('no task definition (the CLI without --task-definition, or DescribeTaskDefinition failed)', () => {
+  it("sizes the task from every container's limit the event carries, not the killed one's alone", () => {
+    const ex = loadJson<{ detail: { containers: Record<string, unknown>[] } & Record<string, unknown> }>(`${EXAMPLES}/oom-event.json`);
+    const containers = ex.detail.containers.map((c) => ({ ...c, memory: c['name'] === 'app' ? '768' : '256' }));
+    const task = parseTaskStateChange({ ...ex, detail: { ...ex.detail, containers, memory: '1024', cpu: '512' } });
+    const { result } = buildTriage(task, { taskDefinition: null, metrics: { datasets: [], containerInsights: null }, deployed: null, warnings: [] }, { now: NOW, lookbackHours: 24 });
+    expect(result.recommendation).toMatchObject({ container: 'app', memory: 960, taskMemory: 2048 });
+  });
+});
+
 describe('standalone task (group family:...)', () => {
   const event = loadJson<{ detail: Record<string, unknown> }>(`${EXAMPLES}/oom-event.json`);
   const task = parseTaskStateChange({ ...event, detail: { ...event.detail, group: 'family:nightly-report', startedBy: 'events-rule/nightly' } });
