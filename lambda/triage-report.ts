@@ -87,7 +87,9 @@ export function renderTriageText(result: TriageResult): string {
   const lines: string[] = [];
   const where = `${task.clusterName || '?'} / ${task.serviceName ?? task.group ?? 'standalone'}`;
   lines.push(`Task ${task.taskId} (${where}, ${task.launchType ?? 'launch type unknown'}, ${task.family ?? '?'}:${task.revision ?? '?'})`);
-  lines.push(`Verdict: ${classification.verdict.toUpperCase()} (confidence ${result.confidence})${classification.target ? ` - container ${classification.target}` : ''}`);
+  // The verdict's own confidence, as Slack and email give it (the memory pattern's follows on its own line; the
+  // `--json` confidence is the lower of the two).
+  lines.push(`Verdict: ${classification.verdict.toUpperCase()} (confidence ${classification.confidence})${classification.target ? ` - container ${classification.target}` : ''}`);
   lines.push('');
   lines.push('Containers:');
   for (const c of classification.containers) {

@@ -40,6 +40,15 @@ describe('triage command (the real CLI process)', () => {
     expect(r.stdout).toMatch(/-Xmx900m/);
   });
 
+  it('gives the verdict its own confidence, as Slack and email do, and the memory pattern its own (no metrics: low)', () => {
+    const r = cli(example.input);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Verdict: OOM \(confidence high\) - container app$/m);
+    expect(r.stdout).toMatch(/^Memory pattern: unknown \(confidence low\)$/m);
+    const json = JSON.parse(cli(example.input, '--json').stdout) as { confidence: string };
+    expect(json.confidence).toBe('low'); // overall: the lower of the two
+  });
+
   it('prints the documented JSON document with --json', () => {
     const r = cli(example.input, '--task-definition', example.taskDefinition, '--metrics', example.metrics, '--json');
     expect(r.code).toBe(0);
