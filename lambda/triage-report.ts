@@ -92,10 +92,19 @@ export function renderTriageText(result: TriageResult): string {
   lines.push(`Verdict: ${classification.verdict.toUpperCase()} (confidence ${classification.confidence})${classification.target ? ` - container ${classification.target}` : ''}`);
   lines.push('');
   lines.push('Containers:');
+  // A SIGKILL beside an essential container that was OOM-killed is ECS stopping the task because of that OOM (the
+  // classifier explains each container's exit on its own, and would call it unexplained).
+  const killedBy = classification.containers.find((c) => c.name === classification.target && c.essential === true && (c.kind === 'oom-killed' || c.kind === 'oom-at-start'));
   for (const c of classification.containers) {
     const role = c.essential === null ? '' : c.essential ? ' [essential]' : ' [sidecar]';
     lines.push(`  ${c.name}${role}: ${c.kind}, exit ${c.exitCode ?? '-'}${c.reason ? `, "${c.reason}"` : ''}`);
-    lines.push(`    ${c.explanation}`);
+    lines.push(
+      `    ${
+        killedBy && c.kind === 'sigkill' && c !== killedBy
+          ? `The essential container ${killedBy.name} was OOM-killed, so ECS stopped the task and this one was SIGKILLed (most likely not an OOM of its own).`
+          : c.explanation
+      }`,
+    );
   }
   for (const note of classification.notes) lines.push(`  note: ${note}`);
   if (classification.target) {

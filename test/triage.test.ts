@@ -129,6 +129,20 @@ describe('an event that lists no containers (a task that failed to start)', () =
   });
 });
 
+describe('a SIGKILL beside the essential container that was OOM-killed', () => {
+  it('is explained as ECS stopping the task for that OOM, not as an unexplained kill of its own (CLI text)', () => {
+    const ex = loadJson<{ detail: { containers: Record<string, unknown>[] } & Record<string, unknown> }>(`${EXAMPLES}/oom-event.json`);
+    const containers = ex.detail.containers.map((c) => (c['name'] === 'log_router' ? { ...c, exitCode: 137, reason: undefined } : c));
+    const task = parseTaskStateChange({ ...ex, detail: { ...ex.detail, stopCode: 'EssentialContainerExited', containers } });
+    const definition = parseTaskDefinition(loadJson(`${EXAMPLES}/task-definition.json`));
+    const { result } = buildTriage(task, { taskDefinition: definition, metrics: { datasets: [], containerInsights: null }, deployed: null, warnings: [] }, { now: NOW, lookbackHours: 24 });
+    expect(result.classification).toMatchObject({ verdict: 'oom', target: 'app' });
+    const text = renderTriageText(result);
+    expect(text).toMatch(/log_router \[sidecar\]: sigkill, exit 137\n {4}The essential container app was OOM-killed, so ECS stopped the task and this one was SIGKILLed/);
+    expect(text).not.toMatch(/no stop initiated by ECS/);
+  });
+});
+
 describe('no task definition (the CLI without --task-definition, or DescribeTaskDefinition failed)', () => {
   it("sizes the task from every container's limit the event carries, not the killed one's alone", () => {
     const ex = loadJson<{ detail: { containers: Record<string, unknown>[] } & Record<string, unknown> }>(`${EXAMPLES}/oom-event.json`);
