@@ -66,6 +66,21 @@ function parseWith<T>(path: string, parse: () => T): T {
   }
 }
 
+/**
+ * `aws batch describe-jobs` output names the ECS task a job ran in (`container.taskArn`) but is not a task: say how to
+ * get the task instead of "no task found".
+ */
+function notBatch(json: unknown, path: string): unknown {
+  const jobs = (json as { jobs?: unknown } | null)?.jobs;
+  if (!Array.isArray(jobs)) return json;
+  const arn = jobs.map((j) => (j as { container?: { taskArn?: unknown } } | null)?.container?.taskArn).find((a): a is string => typeof a === 'string');
+  if (arn === undefined) return json;
+  const cluster = /:task\/([^/]+)\/[^/]+$/.exec(arn)?.[1] ?? 'CLUSTER';
+  throw new TriageUsageError(
+    `${path}: this is AWS Batch describe-jobs output, not an ECS task: triage the job's task, from aws ecs describe-tasks --cluster ${cluster} --tasks ${arn}`,
+  );
+}
+
 /** The kill time: what "now" means for an offline triage, so estimates are relative to the kill. */
 function killTime(task: TaskSnapshot, datasets: MetricDataset[]): number {
   const last = datasets.flatMap((d) => d.points.map((p) => p.t)).reduce((a, b) => Math.max(a, b), 0);
@@ -120,7 +135,7 @@ export async function runTriageCommand(args: TriageArgs, readFile: (path: string
   }
 
   const input = args.input;
-  const parsed = parseWith(input, () => parseTaskInput(readJson(input, readFile)));
+  const parsed = parseWith(input, () => parseTaskInput(notBatch(readJson(input, readFile), input)));
   const definitionPath = args.taskDefinition;
   const taskDefinition: TaskDefinition | null = definitionPath
     ? parseWith(definitionPath, () => parseTaskDefinition(readJson(definitionPath, readFile)))

@@ -49,6 +49,17 @@ describe('triage command (the real CLI process)', () => {
     expect(json.confidence).toBe('low'); // overall: the lower of the two
   });
 
+  it('refuses AWS Batch describe-jobs output with the command that gets the job\'s ECS task', () => {
+    const jobs = file('batch-jobs.json', {
+      jobs: [{ jobId: '8e76ecf5', status: 'FAILED', container: { exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage', taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/AWSBatch-ce-1a2b/0f1e2d3c' } }],
+    });
+    const r = cli(jobs);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(
+      `triage: ${jobs}: this is AWS Batch describe-jobs output, not an ECS task: triage the job's task, from aws ecs describe-tasks --cluster AWSBatch-ce-1a2b --tasks arn:aws:ecs:us-east-1:123456789012:task/AWSBatch-ce-1a2b/0f1e2d3c`,
+    );
+  });
+
   it('prints the documented JSON document with --json', () => {
     const r = cli(example.input, '--task-definition', example.taskDefinition, '--metrics', example.metrics, '--json');
     expect(r.code).toBe(0);
