@@ -340,9 +340,7 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
   // A command that runs `java` itself reads no script variable (JAVA_OPTS...): only the JVM's own ones would work.
   const writable = launch.direct ? ['JAVA_TOOL_OPTIONS', 'JDK_JAVA_OPTIONS', '_JAVA_OPTIONS'] : JAVA_ENV;
   const envVar = xmx ? xmx.envVar : percent ? percent.envVar : (writable.find((n) => input.environment[n] !== undefined) ?? 'JAVA_TOOL_OPTIONS');
-  // A buildpack image's memory calculator appends an -Xmx at start unless one is set, overriding a percentage.
-  const bp = buildpackVars(input).length > 0;
-  const recommendedFlag = bp ? (limitMiB ? `-Xmx${Math.floor(limitMiB * HEAP_SHARE)}m` : 'an -Xmx at 75 % of it') : '-XX:MaxRAMPercentage=75.0';
+  const recommendedFlag = '-XX:MaxRAMPercentage=75.0';
   let currentFlag: string | null = null;
   // Every other word that sets the heap (a size or a percentage) matters: in the fix's own place it goes with the fix;
   // anywhere else it would override the fix (a later source, or any -Xmx over a percentage) or take over once the
@@ -381,10 +379,8 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
     }
   } else if (limitMiB) {
     problems.push(
-      bp
-        ? `No -Xmx: the buildpack's memory calculator leaves no headroom. Set ${recommendedFlag}.`
-        : `No heap flag: the JVM defaults to MaxRAMPercentage=25, and native memory is unbounded. Set ${recommendedFlag} ` +
-            `so the heap follows the limit and a heap overflow is a Java OutOfMemoryError, not a container kill.`,
+      `No heap flag: the JVM defaults to MaxRAMPercentage=25, and native memory is unbounded. Set ${recommendedFlag} ` +
+        `so the heap follows the limit and a heap overflow is a Java OutOfMemoryError, not a container kill.`,
     );
   }
   // No hard limit of its own (EC2 with a reservation only, or a container sharing its task's memory): the JVM sizes
@@ -397,7 +393,7 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
   }
   if (noLimit && !xmx) {
     problems.push(
-      `No hard memory limit of its own: the JVM takes ${percent ? percent.flag.replace(/^-XX:/, '') : bp ? 'the most its buildpack allows' : 'its default 25 %'} of all the memory it sees (the instance's or the task's). ` +
+      `No hard memory limit of its own: the JVM takes ${percent ? percent.flag.replace(/^-XX:/, '') : 'its default 25 %'} of all the memory it sees (the instance's or the task's). ` +
         `Give the container a hard limit first, then ${recommendedFlag}; until then a fixed -Xmx.`,
     );
   }
@@ -413,7 +409,10 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
           : Math.floor((limitMiB * (percent ? Number(percent.flag.split('=')[1]) : 25)) / 100);
   const floors =
     heapAfter === null ? [] : dedupe(allFlags(input, JVM_MIN_HEAP, JVM_SOURCES, launch.options).filter((f) => (sizeOfFlag(f.flag) ?? 0) > heapAfter));
-  const needsChange = (problems.length > 0 || floors.length > 0) && !noLimit;
+  // A buildpack image's memory calculator sets -Xmx at start (over any percentage), and fails the start when a fixed
+  // -Xmx leaves too little for its estimate of the rest: no flag is safe to give, only the headroom it keeps.
+  const bp = buildpackVars(input).length > 0;
+  const needsChange = (problems.length > 0 || floors.length > 0) && !noLimit && !bp;
   const alsoRemove = needsChange
     ? [...new Set([...heapWords.filter((f) => sameSource(f) && f.flag !== currentFlag).map((f) => f.flag), ...floors.filter(sameSource).map((f) => f.flag)])]
     : [];
@@ -442,7 +441,11 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
     envVar,
     alsoRemove,
     removeElsewhere,
-    problems,
+    problems: bp
+      ? [
+          "A buildpack image: its memory calculator gives the heap the limit less its estimate of the rest, with no headroom by default, and overrides a percentage flag. Set BPL_JVM_HEAD_ROOM=10 to 25 so native memory has room.",
+        ]
+      : problems,
     profiling:
       'Add -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/tmp (on a volume you can read), take `jcmd <pid> GC.heap_dump`, ' +
       'and turn on -XX:NativeMemoryTracking=summary to see memory outside the heap.',
