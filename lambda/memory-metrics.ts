@@ -268,12 +268,15 @@ function metricDataAsStatistics(results: unknown[]): { Label: string; Datapoints
   return { Label: metric, Datapoints: [...byTime.values()] };
 }
 
-/** The memory the AWS/ECS percentage is a share of: the task memory, else the sum of container limits. */
+/**
+ * The memory the AWS/ECS percentage is a share of: the task memory, else the memory the containers reserve (each one's
+ * soft limit where it has one, else its hard limit: the ECS service_utilization page).
+ */
 export function utilizationDenominator(taskDefinition: TaskDefinition | null, task: TaskSnapshot): number | null {
   const taskMemory = taskDefinition?.memory ?? task.memory;
   if (taskMemory) return taskMemory;
   const containers = taskDefinition?.containers ?? task.containers;
-  const sum = containers.reduce((acc, c) => acc + (c.memory ?? c.memoryReservation ?? 0), 0);
+  const sum = containers.reduce((acc, c) => acc + (c.memoryReservation ?? c.memory ?? 0), 0);
   return sum > 0 ? sum : null;
 }
 
@@ -353,7 +356,7 @@ export function selectMemorySeries(raw: RawMemoryMetrics, ctx: SeriesContext): {
       else points.push({ t: p.t, maxMiB, avgMiB });
     }
     if (dropped > 0) notes.push(`${dataset.source}: ${dropped} point${dropped === 1 ? '' : 's'} with impossible values (over 100 TiB, or not a number) dropped.`);
-    if (points.length === 0) continue; // nothing usable left: the next source may have it
+    if (!points.some((p) => p.maxMiB || p.avgMiB)) continue; // nothing usable left (or only zeros: no usage reported): the next source may have it
     notes.push(describeSource(dataset.source, containerCount, ctx.container));
     return { series: { source: dataset.source, scope, periodSeconds: dataset.periodSeconds, points, ceilingMiB: ceiling }, notes };
   }

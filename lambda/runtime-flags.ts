@@ -443,7 +443,7 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
     removeElsewhere,
     problems: bp
       ? [
-          "A buildpack image: its memory calculator gives the heap the limit less its estimate of the rest, with no headroom by default, and overrides a percentage flag. Set BPL_JVM_HEAD_ROOM=10 to 25 so native memory has room.",
+          "A buildpack image: its memory calculator sizes the heap at start, with no headroom by default, over any percentage flag. Set BPL_JVM_HEAD_ROOM=10 to 25 for native memory.",
         ]
       : problems,
     profiling:

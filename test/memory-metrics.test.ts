@@ -238,6 +238,36 @@ describe('selectMemorySeries', () => {
     expect(utilizationDenominator(null, { ...ec2, memory: null })).toBe(128);
   });
 
+  it('uses the soft limit as the denominator whenever one is set, even beside a hard limit (ECS counts reserved memory that way)', () => {
+    // docs.aws.amazon.com/AmazonECS/latest/developerguide/service_utilization.html: "If you specify a soft limit
+    // (memoryReservation), it's used to calculate the amount of reserved memory. Otherwise, the hard limit (memory) is
+    // used." So 199 % of an app with memory 1024 / memoryReservation 512 is about 1019 MiB, not 2038 MiB.
+    const ec2 = { ...task, memory: null, containers: [{ ...task.containers[0]!, name: 'app', memory: 1024, memoryReservation: 512 }] };
+    expect(utilizationDenominator(null, ec2)).toBe(512);
+    const { series } = selectMemorySeries(raw([{ source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points: [{ t: NOW - 60_000, max: 199, avg: 150 }] }]), {
+      task: ec2,
+      taskDefinition: null,
+      container: 'app',
+    });
+    expect(series.points[0]!.maxMiB).toBeCloseTo(1018.9, 1);
+  });
+
+  it('passes over a source that reported only zeros (telemetry that never worked), for the next source or none', () => {
+    // A container the kernel killed at its limit did not use 0 MiB all day: zeros read as a baseline would make the
+    // kill a huge "spike".
+    const zeros = Array.from({ length: 288 }, (_, i) => ({ t: NOW - (288 - i) * 300_000, max: 0, avg: 0 }));
+    const next = selectMemorySeries(
+      raw([
+        { source: 'container-insights-container', unit: 'MiB', periodSeconds: 300, points: zeros },
+        { source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points: pts },
+      ]),
+      { task, taskDefinition: def, container: 'app' },
+    );
+    expect(next.series.source).toBe('aws-ecs-service');
+    const only = selectMemorySeries(raw([{ source: 'aws-ecs-service', unit: 'percent', periodSeconds: 300, points: zeros }]), { task, taskDefinition: def, container: 'app' });
+    expect(only.series.source).toBe('none');
+  });
+
   it('says so when there is nothing, and that standalone tasks have no service metrics', () => {
     const { series, notes } = selectMemorySeries(raw([]), { task: { ...task, serviceName: null, group: 'family:x' }, taskDefinition: def, container: 'app' });
     expect(series.source).toBe('none');

@@ -148,7 +148,7 @@ describe('JVM', () => {
     // Detected by its BPL_/BPE_ variables, whatever the image is called.
     expect(detectRuntime(input({ image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders:1.4.2', environment: { BPL_JVM_THREAD_COUNT: '100' } }))).toEqual({ runtime: 'jvm', detectedFrom: 'BPL_JVM_THREAD_COUNT' });
     const headroom =
-      "A buildpack image: its memory calculator gives the heap the limit less its estimate of the rest, with no headroom by default, and overrides a percentage flag. Set BPL_JVM_HEAD_ROOM=10 to 25 so native memory has room.";
+      "A buildpack image: its memory calculator sizes the heap at start, with no headroom by default, over any percentage flag. Set BPL_JVM_HEAD_ROOM=10 to 25 for native memory.";
     // The calculator appends -Xmx = limit - (metaspace + 240 MiB code cache + threads x 1 MiB + 10 MiB direct) - headroom
     // unless the user set one, and a user -Xmx that leaves less than that estimate stops the start ("fixed memory regions
     // require ..."): a 75 % -Xmx in a 1280 MiB container would not start, a percentage would be overridden.
