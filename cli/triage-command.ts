@@ -108,17 +108,48 @@ export function metricsWindowWarnings(datasets: MetricDataset[], kill: number, i
       stale: false,
     };
   }
+  const after = times.filter((t) => t > kill + 60_000).length;
+  const afterNote = after > 0 ? [`${after} point${after === 1 ? '' : 's'} after the kill at ${iso(kill)} left out (a replacement task's, or a clock or time-zone offset in the file).`] : [];
   const gapHours = (kill - Math.max(...used)) / 3_600_000;
   if (gapHours > 2) {
     return {
       warnings: [
+        ...afterNote,
         `The memory history ends ${gapHours >= 48 ? `${Math.round(gapHours / 24)} days` : `${Math.round(gapHours)} h`} before the kill (last point ${iso(Math.max(...used))}, kill ${iso(kill)}): ` +
           `it may not show the container as it was when killed. Export up to the kill (--end-time ${iso(kill + 60_000)}).`,
       ],
       stale: gapHours > 6,
     };
   }
-  return { warnings: [], stale: false };
+  return { warnings: afterNote, stale: false };
+}
+
+/**
+ * What a metrics file itself says about its data: no datapoints (a misspelled dimension or a wrong time range), one page
+ * of a paginated get-metric-data result, a query that failed, or Container Insights percentages (whose base may be the
+ * container's reservation rather than its limit).
+ */
+export function metricsFileWarnings(path: string, json: unknown, dataset: MetricDataset): string[] {
+  const out: string[] = [];
+  const o = (typeof json === 'object' && json !== null ? json : {}) as { NextToken?: unknown; MetricDataResults?: unknown };
+  const results = Array.isArray(o.MetricDataResults) ? (o.MetricDataResults as { Id?: unknown; StatusCode?: unknown; NextToken?: unknown }[]) : [];
+  if (dataset.points.length === 0) {
+    out.push(`${path} has no datapoints: check the ClusterName and ServiceName (or TaskDefinitionFamily) values and the time range it was exported for.`);
+  }
+  if (typeof o.NextToken === 'string' || results.some((r) => r?.StatusCode === 'PartialData')) {
+    out.push(`${path} is one page of a paginated result (NextToken, or PartialData): points are missing; export it whole (without --max-items).`);
+  }
+  const failed = results.filter((r) => typeof r?.StatusCode === 'string' && !/^(Complete|PartialData)$/.test(r.StatusCode));
+  if (failed.length > 0) {
+    out.push(`${path}: the ${failed.map((r) => `${typeof r.Id === 'string' ? r.Id : '?'} query (${String(r.StatusCode)})`).join(', ')} did not complete: its values may be missing.`);
+  }
+  if (dataset.source.startsWith('container-insights') && dataset.unit === 'percent') {
+    out.push(
+      `${path} holds Container Insights percentages, read as a share of the container's hard limit (or the task memory); their base may be the reservation instead: ` +
+        'export ContainerMemoryUtilized (or MemoryUtilized), in Megabytes, to be sure.',
+    );
+  }
+  return out;
 }
 
 export async function runTriageCommand(args: TriageArgs, readFile: (path: string) => string): Promise<string> {
@@ -141,13 +172,16 @@ export async function runTriageCommand(args: TriageArgs, readFile: (path: string
     ? parseWith(definitionPath, () => parseTaskDefinition(readJson(definitionPath, readFile)))
     : null;
   const datasets: MetricDataset[] = [];
-  if (args.metrics) {
-    const path = args.metrics;
-    datasets.push(parseWith(path, () => parseMetricStatistics(readJson(path, readFile), 'aws-ecs')));
-  }
-  if (args.containerInsights) {
-    const path = args.containerInsights;
-    datasets.push(parseWith(path, () => parseMetricStatistics(readJson(path, readFile), 'container-insights')));
+  const fileWarnings: string[] = [];
+  for (const [path, as] of [
+    [args.metrics, 'aws-ecs'],
+    [args.containerInsights, 'container-insights'],
+  ] as const) {
+    if (!path) continue;
+    const json = readJson(path, readFile);
+    const dataset = parseWith(path, () => parseMetricStatistics(json, as));
+    fileWarnings.push(...metricsFileWarnings(path, json, dataset));
+    datasets.push(dataset);
   }
   const metrics: RawMemoryMetrics = {
     datasets,
@@ -169,7 +203,7 @@ export async function runTriageCommand(args: TriageArgs, readFile: (path: string
     const evidence = await gatherEvidence(task, target, readers, { now, lookbackHours: hours });
     const metricsWindow = { ...evidence.metrics, datasets: evidence.metrics.datasets.map((d) => ({ ...d, points: d.points.filter((p) => inWindow(p.t)) })) };
     const windowWarnings = metricsWindowWarnings(datasets, now, inWindow);
-    const built = buildTriage(task, { ...evidence, warnings: [...evidence.warnings, ...windowWarnings.warnings], metrics: metricsWindow }, { now, lookbackHours: hours });
+    const built = buildTriage(task, { ...evidence, warnings: [...evidence.warnings, ...fileWarnings, ...windowWarnings.warnings], metrics: metricsWindow }, { now, lookbackHours: hours });
     if (windowWarnings.stale && built.result.confidence !== 'low') built.result.confidence = 'low';
     results.push(built);
   }

@@ -175,6 +175,10 @@ export function parseMetricStatistics(input: unknown, fallback: 'aws-ecs' | 'con
   }
   const { Label, Datapoints } = input as { Label?: unknown; Datapoints: unknown[] };
   const label = typeof Label === 'string' ? Label : '';
+  // get-metric-statistics names the metric in its Label: another metric (CPU, a reservation) is not memory use.
+  if (/^[A-Za-z]+$/.test(label) && !/^(Maximum|Average)$/.test(label) && (!/Memory/.test(label) || /Reserv/.test(label))) {
+    throw new InvalidInputError(`metrics: the file holds ${label}, not memory use (export MemoryUtilization, MemoryUtilized or ContainerMemoryUtilized)`);
+  }
   // One point per timestamp: duplicates (overlapping exports pasted together) merge to the larger Maximum and the
   // mean Average. Negative or non-numeric values are not memory: they are skipped like a missing datapoint.
   const byTime = new Map<number, { max: number | null; avg: number | null; avgs: number }>();
@@ -198,6 +202,14 @@ export function parseMetricStatistics(input: unknown, fallback: 'aws-ecs' | 'con
         seen.avgs += 1;
       }
     }
+  }
+  if (byTime.size === 0 && Datapoints.length > 0) {
+    // Datapoints, but none this can read: say what they hold rather than "no memory metrics".
+    const keys = new Set(Datapoints.flatMap((d) => (typeof d === 'object' && d !== null ? Object.keys(d) : [])).filter((k) => k !== 'Timestamp' && k !== 'Unit'));
+    throw new InvalidInputError(
+      `metrics: ${Datapoints.length} datapoints, none with a Timestamp and a numeric Maximum or Average (they hold ${[...keys].join(', ') || 'nothing else'}): ` +
+        'export with --statistics Maximum Average',
+    );
   }
   const points: RawPoint[] = [...byTime.entries()].sort((a, b) => a[0] - b[0]).map(([t, v]) => ({ t, max: v.max, avg: v.avg }));
   // The period: the most common spacing, as CloudWatch periods go (60 s to 1 h); gaps and strays do not move it.

@@ -49,6 +49,39 @@ describe('triage command (the real CLI process)', () => {
     expect(json.confidence).toBe('low'); // overall: the lower of the two
   });
 
+  it('says what is wrong with a metrics file: another metric, unreadable datapoints, none at all, one page, a failed query, points after the kill', async () => {
+    const ex = loadJson<{ Label: string; Datapoints: Record<string, unknown>[] }>(example.metrics);
+    const metricsRun = (m: unknown, flag: 'metrics' | 'containerInsights' = 'metrics') =>
+      run({ input: example.input, taskDefinition: example.taskDefinition, [flag]: file(`m-${Math.random()}.json`, m) });
+    const warnings = async (m: unknown, flag?: 'metrics' | 'containerInsights') => (JSON.parse(await metricsRun(m, flag)) as { warnings: string[] }).warnings.join('\n');
+    // A get-metric-statistics Label names the metric: CPU or a reservation is not memory use.
+    await expect(metricsRun({ ...ex, Label: 'CPUUtilization' })).rejects.toThrow(/the file holds CPUUtilization, not memory use/);
+    await expect(metricsRun({ ...ex, Label: 'MemoryReservation' })).rejects.toThrow(/the file holds MemoryReservation/);
+    // --extended-statistics p99, or Sum/SampleCount: named, not read as "no metrics".
+    const p99 = { Label: 'MemoryUtilization', Datapoints: ex.Datapoints.map((d) => ({ Timestamp: d['Timestamp'], ExtendedStatistics: { p99: 80 }, Unit: 'Percent' })) };
+    await expect(metricsRun(p99)).rejects.toThrow(/\d+ datapoints, none with a Timestamp and a numeric Maximum or Average \(they hold ExtendedStatistics\)/);
+    // No datapoints at all: a misspelled dimension or the wrong time range.
+    expect(await warnings({ Label: 'MemoryUtilization', Datapoints: [] })).toMatch(/has no datapoints: check the ClusterName and ServiceName/);
+    // get-metric-data: one page (NextToken), and a query that failed.
+    const ts = ex.Datapoints.map((d) => d['Timestamp']);
+    const gmd = (status: string, extra: Record<string, unknown> = {}) => ({
+      MetricDataResults: [
+        { Id: 'max', Label: 'MemoryUtilization', Timestamps: ts, Values: ex.Datapoints.map((d) => d['Maximum']), StatusCode: status },
+        { Id: 'avg', Label: 'MemoryUtilization', Timestamps: ts, Values: ex.Datapoints.map((d) => d['Average']), StatusCode: 'Complete' },
+      ],
+      ...extra,
+    });
+    expect(await warnings(gmd('PartialData', { NextToken: 'abc' }))).toMatch(/is one page of a paginated result/);
+    expect(await warnings(gmd('InternalError'))).toMatch(/the max query \(InternalError\) did not complete/);
+    expect(await warnings(gmd('Complete'))).not.toMatch(/paginated|did not complete/);
+    // Points after the kill are left out, and said so (a replacement task, or a time-zone offset).
+    const later = { ...ex, Datapoints: [...ex.Datapoints, { Timestamp: '2026-11-20T17:00:00+00:00', Maximum: 40, Average: 30, Unit: 'Percent' }] };
+    expect(await warnings(later)).toMatch(/1 point after the kill at .* left out/);
+    // Container Insights percentages: their base is not certain.
+    const ciPct = { ...ex, Label: 'ContainerMemoryUtilization' };
+    expect(await warnings(ciPct, 'containerInsights')).toMatch(/holds Container Insights percentages.*export ContainerMemoryUtilized/);
+  });
+
   it('refuses AWS Batch describe-jobs output with the command that gets the job\'s ECS task', () => {
     const jobs = file('batch-jobs.json', {
       jobs: [{ jobId: '8e76ecf5', status: 'FAILED', container: { exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage', taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/AWSBatch-ce-1a2b/0f1e2d3c' } }],
