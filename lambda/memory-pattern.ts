@@ -468,7 +468,7 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   const acrossRestarts = fit !== null && fit.rising >= 2;
   const spansDays = longest >= 36;
   const ratio = fit?.halfSlopeRatio ?? null;
-  const linear = ratio !== null && ratio >= 0.4 && ratio <= 2.5;
+  const linear = ratio !== null && ratio >= 0.4 && ratio <= PLATEAU_RATIO;
   const notDiurnal = dayDelta === null || (slope !== null && dayDelta >= 0.5 * 24 * slope);
   // A level shift (a deploy that needs more, a cache filled once) climbs too, as one step with flat sides: not a leak.
   const stepped = fit?.step ?? null;
