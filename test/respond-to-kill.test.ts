@@ -51,18 +51,15 @@ function deps(over: { ledger?: AlertLedger; channels?: Partial<Channels>; alertO
   return { d, log, sent, ledger };
 }
 
+/** The example's event with another stopCode and stoppedReason, each container changed by `container`. */
+function stoppedWith(stopCode: string, stoppedReason: string, container: (c: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> {
+  const detail = event['detail'] as Record<string, unknown>;
+  return { ...event, detail: { ...detail, stopCode, stoppedReason, containers: (detail['containers'] as Record<string, unknown>[]).map(container) } };
+}
+
 /** The example's task stopped by a deployment's scale-in: exit 137 with no OOM reason (a SIGKILL after stopTimeout). */
 function scaleInEvent(): Record<string, unknown> {
-  const detail = event['detail'] as Record<string, unknown>;
-  return {
-    ...event,
-    detail: {
-      ...detail,
-      stopCode: 'ServiceSchedulerInitiated',
-      stoppedReason: 'Scaling activity initiated by (deployment ecs-svc/4711038261952371055)',
-      containers: (detail['containers'] as Record<string, unknown>[]).map((c) => ({ ...c, reason: undefined })),
-    },
-  };
+  return stoppedWith('ServiceSchedulerInitiated', 'Scaling activity initiated by (deployment ecs-svc/4711038261952371055)', (c) => ({ ...c, reason: undefined }));
 }
 
 /**
@@ -144,16 +141,7 @@ describe('respondToEvent', () => {
   });
 
   it('alerts a 137 whose essential container died before the task reached RUNNING (TaskFailedToStart), confirmed by memory at the limit', async () => {
-    const detail = event['detail'] as Record<string, unknown>;
-    const diedStarting = {
-      ...event,
-      detail: {
-        ...detail,
-        stopCode: 'TaskFailedToStart',
-        stoppedReason: 'Essential container in task exited',
-        containers: (detail['containers'] as Record<string, unknown>[]).map((c) => ({ ...c, reason: undefined })),
-      },
-    };
+    const diedStarting = stoppedWith('TaskFailedToStart', 'Essential container in task exited', (c) => ({ ...c, reason: undefined }));
     const { d, sent, log } = deps();
     const outcome = await respondToEvent(diedStarting, d);
     expect(outcome.status).toBe('alerted');
@@ -163,16 +151,11 @@ describe('respondToEvent', () => {
   });
 
   it('alerts an OOM at start that only the task-level stoppedReason reports, sized as one', async () => {
-    const detail = event['detail'] as Record<string, unknown>;
-    const failedToStart = {
-      ...event,
-      detail: {
-        ...detail,
-        stopCode: 'TaskFailedToStart',
-        stoppedReason: 'CannotStartContainerError: Error response from daemon: failed to create shim task: OCI runtime create failed: container init was OOM-killed (memory limit too low?): unknown',
-        containers: (detail['containers'] as Record<string, unknown>[]).map(({ exitCode: _e, reason: _r, ...c }) => c),
-      },
-    };
+    const failedToStart = stoppedWith(
+      'TaskFailedToStart',
+      'CannotStartContainerError: Error response from daemon: failed to create shim task: OCI runtime create failed: container init was OOM-killed (memory limit too low?): unknown',
+      ({ exitCode: _e, reason: _r, ...c }) => c,
+    );
     const { d, sent } = deps();
     const outcome = await respondToEvent(failedToStart, d);
     expect(outcome.status).toBe('alerted');
