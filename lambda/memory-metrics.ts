@@ -176,7 +176,7 @@ export function parseMetricStatistics(input: unknown, fallback: 'aws-ecs' | 'con
   const { Label, Datapoints } = input as { Label?: unknown; Datapoints: unknown[] };
   const label = typeof Label === 'string' ? Label : '';
   // get-metric-statistics names the metric in its Label: another metric (CPU, a reservation) is not memory use.
-  if (/^[A-Za-z]+$/.test(label) && !/^(Maximum|Average)$/.test(label) && (!/Memory/.test(label) || /Reserv/.test(label))) {
+  if (/^[A-Za-z]+$/.test(label) && !/^(Maximum|Average)$/.test(label) && (!/memory/i.test(label) || /reserv/i.test(label))) {
     throw new InvalidInputError(`metrics: the file holds ${label}, not memory use (export MemoryUtilization, MemoryUtilized or ContainerMemoryUtilized)`);
   }
   // One point per timestamp: duplicates (overlapping exports pasted together) merge to the larger Maximum and the
