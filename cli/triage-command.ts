@@ -6,7 +6,7 @@ import { classifyKill } from '../lambda/classify-kill';
 import { InvalidInputError } from '../lambda/errors';
 import { type MetricDataset, parseMetricStatistics, type RawMemoryMetrics } from '../lambda/memory-metrics';
 import type { TaskDefinition, TaskSnapshot } from '../lambda/model';
-import { parseTaskInput } from '../lambda/parse-task';
+import { parseTaskInput, parseTimestamp } from '../lambda/parse-task';
 import { parseTaskDefinition } from '../lambda/parse-task-definition';
 import { buildTriage, gatherEvidence } from '../lambda/triage';
 import { renderTriageText, toTriageJson } from '../lambda/triage-report';
@@ -81,6 +81,12 @@ function notBatch(json: unknown, path: string): unknown {
   );
 }
 
+/** The task's memory size, else its largest container limit: what a memory series is measured against. */
+function sizeOf(taskDefinition: TaskDefinition | null, task: TaskSnapshot | null): number | null {
+  const limits = (taskDefinition?.containers ?? task?.containers ?? []).map((c) => c.memory ?? c.memoryReservation ?? 0);
+  return taskDefinition?.memory ?? task?.memory ?? (limits.length > 0 ? Math.max(...limits) : null);
+}
+
 /** The kill time: what "now" means for an offline triage, so estimates are relative to the kill. */
 function killTime(task: TaskSnapshot, datasets: MetricDataset[]): number {
   const last = datasets.flatMap((d) => d.points.map((p) => p.t)).reduce((a, b) => Math.max(a, b), 0);
@@ -129,6 +135,21 @@ export function metricsWindowWarnings(datasets: MetricDataset[], kill: number, i
  * of a paginated get-metric-data result, a query that failed, or Container Insights percentages (whose base may be the
  * container's reservation rather than its limit).
  */
+/**
+ * The unit a metrics file was read in, checked against what its numbers can be: a percentage far above 100 (MiB read as
+ * percent), or MiB that never pass 100 for a task sized from 512 MiB up (percent read as MiB). Null when they fit.
+ */
+export function unitDoubt(path: string, dataset: MetricDataset, sizeMiB: number | null): string | null {
+  const top = dataset.points.reduce((m, p) => Math.max(m, p.max ?? p.avg ?? 0), 0);
+  if (dataset.unit === 'percent' && top > 400) {
+    return `${path}: values up to ${Math.round(top)} read as percent: these look like MiB (give the file a Unit, or pass it with --container-insights); confidence lowered.`;
+  }
+  if (dataset.unit === 'MiB' && dataset.points.length > 0 && top <= 100 && sizeMiB !== null && sizeMiB >= 512) {
+    return `${path}: values never above ${Math.round(top)} MiB for a ${sizeMiB} MiB task: these look like percentages (give the file a Unit, or pass it with --metrics); confidence lowered.`;
+  }
+  return null;
+}
+
 export function metricsFileWarnings(path: string, json: unknown, dataset: MetricDataset): string[] {
   const out: string[] = [];
   const o = (typeof json === 'object' && json !== null ? json : {}) as { NextToken?: unknown; MetricDataResults?: unknown };
@@ -168,11 +189,14 @@ export async function runTriageCommand(args: TriageArgs, readFile: (path: string
   const input = args.input;
   const parsed = parseWith(input, () => parseTaskInput(notBatch(readJson(input, readFile), input)));
   const definitionPath = args.taskDefinition;
-  const taskDefinition: TaskDefinition | null = definitionPath
-    ? parseWith(definitionPath, () => parseTaskDefinition(readJson(definitionPath, readFile)))
-    : null;
+  const definitionJson = definitionPath ? readJson(definitionPath, readFile) : null;
+  const taskDefinition: TaskDefinition | null = definitionPath ? parseWith(definitionPath, () => parseTaskDefinition(definitionJson)) : null;
+  // describe-task-definition output says when the revision was registered: AWS/ECS percentages from before then may
+  // be shares of another revision's size.
+  const registeredAt = parseTimestamp((definitionJson as { taskDefinition?: { registeredAt?: unknown } } | null)?.taskDefinition?.registeredAt);
   const datasets: MetricDataset[] = [];
   const fileWarnings: string[] = [];
+  let unitDoubted = false;
   for (const [path, as] of [
     [args.metrics, 'aws-ecs'],
     [args.containerInsights, 'container-insights'],
@@ -181,6 +205,18 @@ export async function runTriageCommand(args: TriageArgs, readFile: (path: string
     const json = readJson(path, readFile);
     const dataset = parseWith(path, () => parseMetricStatistics(json, as));
     fileWarnings.push(...metricsFileWarnings(path, json, dataset));
+    const doubt = unitDoubt(path, dataset, sizeOf(taskDefinition, parsed.tasks[0] ?? null));
+    if (doubt) {
+      fileWarnings.push(doubt);
+      unitDoubted = true;
+    }
+    const before = registeredAt === null || dataset.unit !== 'percent' ? 0 : dataset.points.filter((p) => p.t < registeredAt).length;
+    if (before > 0 && before < dataset.points.length) {
+      fileWarnings.push(
+        `${path}: ${before} of its ${dataset.points.length} points are from before ${iso(registeredAt!)}, when this task definition revision was registered: ` +
+          'they are percentages of the size the tasks had then, read here with this revision\'s. Pass --lookback-hours to leave them out if the size changed.',
+      );
+    }
     datasets.push(dataset);
   }
   const metrics: RawMemoryMetrics = {
@@ -204,7 +240,7 @@ export async function runTriageCommand(args: TriageArgs, readFile: (path: string
     const metricsWindow = { ...evidence.metrics, datasets: evidence.metrics.datasets.map((d) => ({ ...d, points: d.points.filter((p) => inWindow(p.t)) })) };
     const windowWarnings = metricsWindowWarnings(datasets, now, inWindow);
     const built = buildTriage(task, { ...evidence, warnings: [...evidence.warnings, ...fileWarnings, ...windowWarnings.warnings], metrics: metricsWindow }, { now, lookbackHours: hours });
-    if (windowWarnings.stale && built.result.confidence !== 'low') built.result.confidence = 'low';
+    if ((windowWarnings.stale || unitDoubted) && built.result.confidence !== 'low') built.result.confidence = 'low';
     results.push(built);
   }
   const skipped = parsed.skipped.map((s) => `tasks[${s.index}] skipped: ${s.reason}`);

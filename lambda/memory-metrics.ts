@@ -253,8 +253,17 @@ function metricDataAsStatistics(results: unknown[]): { Label: string; Datapoints
   );
   if (usable.length === 0) throw new InvalidInputError('metrics: MetricDataResults holds no result with Timestamps and Values');
   const name = (r: { Id?: unknown; Label?: unknown }) => `${typeof r.Id === 'string' ? r.Id : ''} ${typeof r.Label === 'string' ? r.Label : ''}`;
-  const max = usable.find((r) => /max/i.test(name(r))) ?? (usable.length === 1 ? usable[0] : undefined);
-  const avg = usable.find((r) => r !== max && /av(g|erage)/i.test(name(r)));
+  let max = usable.find((r) => /max/i.test(name(r))) ?? (usable.length === 1 ? usable[0] : undefined);
+  let avg = usable.find((r) => r !== max && /av(g|erage)/i.test(name(r)));
+  if (!max && !avg && usable.length === 2) {
+    // Two results whose Ids and Labels say nothing (m1/m2, both labelled with the metric's name): the Maximum is the
+    // one that is never below the other at a common timestamp.
+    const [a, b] = usable as [(typeof usable)[number], (typeof usable)[number]];
+    const at = new Map(b.Timestamps.map((t, i) => [String(t), Number(b.Values[i])]));
+    const pairs = a.Timestamps.map((t, i) => [Number(a.Values[i]), at.get(String(t))] as const).filter(([x, y]) => Number.isFinite(x) && y !== undefined && Number.isFinite(y));
+    if (pairs.length > 0 && pairs.every(([x, y]) => x >= y!)) [max, avg] = [a, b];
+    else if (pairs.length > 0 && pairs.every(([x, y]) => x <= y!)) [max, avg] = [b, a];
+  }
   if (!max && !avg) throw new InvalidInputError('metrics: cannot tell the Maximum from the Average in MetricDataResults (name their Ids max and avg)');
   const label = usable.map((r) => (typeof r.Label === 'string' ? r.Label : '')).find((l) => /Memory(Utilized|Utilization)/.test(l)) ?? '';
   const metric = /ContainerMemoryUtilized/.test(label)

@@ -82,6 +82,39 @@ describe('triage command (the real CLI process)', () => {
     expect(await warnings(ciPct, 'containerInsights')).toMatch(/holds Container Insights percentages.*export ContainerMemoryUtilized/);
   });
 
+  it('checks the unit against the numbers, reads get-metric-data with default labels, and warns about points from before the revision', async () => {
+    const ex = loadJson<{ Label: string; Datapoints: Record<string, unknown>[] }>(example.metrics);
+    const runWith = async (over: Record<string, unknown>) =>
+      JSON.parse(await run({ input: example.input, taskDefinition: example.taskDefinition, ...over })) as { warnings: string[]; confidence: string; evidence: { peak: number } };
+    // MiB (Container Insights, no Unit, no label) passed as --metrics: read as percent, values far above 100.
+    const mib = { Datapoints: ex.Datapoints.map((d) => ({ Timestamp: d['Timestamp'], Maximum: (d['Maximum'] as number) * 10.24, Average: (d['Average'] as number) * 10.24 })) };
+    const asPercent = await runWith({ metrics: file('mib.json', mib) });
+    expect(asPercent.warnings.join('\n')).toMatch(/values up to 1024 read as percent: these look like MiB/);
+    expect(asPercent.confidence).toBe('low');
+    // Percentages passed as --container-insights: read as MiB, never above 100 for a 1024 MiB task.
+    const pct = { Datapoints: ex.Datapoints.map(({ Unit: _u, ...d }) => d) };
+    const asMiB = await runWith({ containerInsights: file('pct.json', pct) });
+    expect(asMiB.warnings.join('\n')).toMatch(/values never above 100 MiB for a 1024 MiB task: these look like percentages/);
+    expect(asMiB.confidence).toBe('low');
+    // The example as it is: no doubt.
+    expect((await runWith({ metrics: example.metrics })).warnings.join('\n')).not.toMatch(/look like/);
+    // get-metric-data with the AWS examples' Ids (m1, m2) and both labels the metric's name: the Maximum is the one never below.
+    const ts = ex.Datapoints.map((d) => d['Timestamp']);
+    const gmd = {
+      MetricDataResults: [
+        { Id: 'm1', Label: 'MemoryUtilization', Timestamps: ts, Values: ex.Datapoints.map((d) => d['Average']), StatusCode: 'Complete' },
+        { Id: 'm2', Label: 'MemoryUtilization', Timestamps: ts, Values: ex.Datapoints.map((d) => d['Maximum']), StatusCode: 'Complete' },
+      ],
+    };
+    expect((await runWith({ metrics: file('gmd.json', gmd) })).evidence.peak).toBe(1024);
+    // A revision registered inside the history: AWS/ECS percentages before it are shares of the older size.
+    const td = loadJson<{ taskDefinition: Record<string, unknown> }>(example.taskDefinition);
+    const newer = file('td-new.json', { ...td, taskDefinition: { ...td.taskDefinition, registeredAt: '2026-11-20T02:00:00+00:00' } });
+    const resized = await runWith({ taskDefinition: newer, metrics: example.metrics });
+    expect(resized.warnings.join('\n')).toMatch(/\d+ of its 288 points are from before 2026-11-20T02:00:00Z, when this task definition revision was registered/);
+    expect((await runWith({ metrics: example.metrics })).warnings.join('\n')).not.toMatch(/revision was registered/);
+  });
+
   it('refuses AWS Batch describe-jobs output with the command that gets the job\'s ECS task', () => {
     const jobs = file('batch-jobs.json', {
       jobs: [{ jobId: '8e76ecf5', status: 'FAILED', container: { exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage', taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/AWSBatch-ce-1a2b/0f1e2d3c' } }],
