@@ -7,9 +7,9 @@
  * - VPA's OOM bump: max(used + 100 MiB, used × 1.2), used = max(request, recent peak); bumps don't compound.
  * - KRR's OOM rule: max(peak × 1.15, limit at the OOM × 1.25).
  * - The excursion rule (this project): the kill proves demand rose from the usual level B to at least the limit L;
- *   the next excursion is sized as B + k × (L − B). Chronic: k by confidence. Bursts: k from the bursts the history
- *   shows (SPIKE_EXCURSION). It keeps chronic containers (B near L) from being over-provisioned and covers bursts
- *   (B far below L) that a flat 25 % would not.
+ *   the next excursion is sized as B + k × (L − B), k by confidence (chronic) or 1.3 for a load cycle. It keeps chronic
+ *   containers (B near L) from being over-provisioned.
+ * - Bursts (BURST_LIMIT): 1.5 × L − 0.1 × B, which covers bursts (B far below L) that a flat 25 % would not.
  * - Too little history for a pattern: KRR's OOM rule; the smaller of VPA's and KRR's when usage sat near the limit.
  * - A task- or service-scope series is attributed to the killed container as usage minus the others' reservations,
  *   and never above the container's own hard limit (it cannot use more).
@@ -53,13 +53,12 @@ export const MEMORY_STEP_MIB = 16;
 /** Excursion multiplier of a chronic container: the next excursion above the usual level, relative to the one that killed. */
 export const EXCURSION_FACTOR = { chronic: 1.6 } as const;
 /**
- * Bursts (spike pattern): the next excursion is sized from the bursts the history shows. The kill was the first
- * burst to reach the limit; when the other bursts rose nearly as high, bursts of that size are common and next week's
- * largest will go well past the kill; when they stayed low, the kill was the outlier. Next excursion = perTypicalRise ×
- * the typical burst's rise (the geometric mean of the bursts' rises over the baseline, the kill's included), at least
- * `minimum` × the rise that killed. A kill with no other burst in the history gets 1.92 × its own rise.
+ * Bursts (spike pattern, or a lone burst in a short history): next week's largest burst is sized from the limit it
+ * killed at, perLimit × the limit less perBase × the usual level, not from how high the history's other bursts rose:
+ * the factor the next kill needed barely depends on their number or spread (one to three days show too few of them),
+ * so sizing from them spent headroom where they rose high and skimped where they stayed low.
  */
-export const SPIKE_EXCURSION = { perTypicalRise: 1.92, minimum: 1.5 } as const;
+export const BURST_LIMIT = { perLimit: 1.5, perBase: 0.1 } as const;
 /**
  * A load cycle's next top, relative to the rise that killed: daily tops differ from day to day by tens of percent.
  * When the history shows no earlier top (the kill's is the only one), how much they differ is unknown: the chronic
@@ -92,6 +91,11 @@ export function krrOomRule(peakMiB: number | null, limitAtOomMiB: number | null)
   if (b === null) return a;
   return Math.max(a, b);
 }
+
+/** Next week's largest burst: BURST_LIMIT.perLimit × the limit it killed at, less perBase × the usual level. */
+const burstLimit = (used: number, base: number): number => BURST_LIMIT.perLimit * used - BURST_LIMIT.perBase * base;
+const burstText = (used: number, base: number, mib: number): string =>
+  `${BURST_LIMIT.perLimit} × ${fmt(used)} − ${BURST_LIMIT.perBase} × ${fmt(base)} = ${fmt(mib)} MiB`;
 
 function isFargate(input: RecommendInput): boolean {
   return needsFargateSize(input.launchType, input.taskDefinition?.requiresCompatibilities);
@@ -241,7 +245,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     // In between, KRR's OOM rule.
     const enough = hasData && ev.points >= 3 && base !== null;
     const nearLimit = enough && base >= 0.8 * used;
-    const burst = enough && base < CHRONIC_SHARE * used ? base + SPIKE_EXCURSION.perTypicalRise * (used - base) : null;
+    const burst = enough && base < CHRONIC_SHARE * used ? burstLimit(used, base) : null;
     hard = nearLimit ? Math.min(vpa, krr) : Math.max(krr, burst ?? 0);
     const lead = hasData
       ? `too little history to tell the pattern (${ev.points} points)`
@@ -256,7 +260,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     } else if (burst !== null && burst > krr) {
       reasons.push(
         `${lead}: usage sat at ${fmt(base ?? 0)} MiB, below ${Math.round(CHRONIC_SHARE * 100)} % of the ${fmt(used)} MiB reached at the kill: a burst, the only one seen, ` +
-          `sized like one: ${fmt(base ?? 0)} + ${SPIKE_EXCURSION.perTypicalRise} × ${fmt(used - (base ?? 0))} = ${fmt(hard)} MiB (above KRR's OOM rule, ${fmt(krr)} MiB)`,
+          `sized like one: ${burstText(used, base ?? 0, hard)} (above KRR's OOM rule, ${fmt(krr)} MiB)`,
       );
     } else {
       reasons.push(`${lead}: from the limit alone, KRR's OOM rule max(peak × 1.15, limit × 1.25) = ${fmt(hard)} MiB`);
@@ -272,18 +276,11 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     const byConf = BY_CONFIDENCE[conf];
     // Bursts are sized from the bursts seen; a short history hides a chronic container's daily cycle.
     const sustained = pattern === 'spike' && (ev.risenMinutes ?? 0) >= SUSTAINED_RISE_MINUTES;
-    const typical = pattern === 'spike' && !sustained ? Math.min(1, Math.max(0, ev.burstTypicalRise ?? 1)) : null;
-    const k =
-      typical !== null
-        ? Math.max(SPIKE_EXCURSION.minimum, SPIKE_EXCURSION.perTypicalRise * typical)
-        : sustained
-          ? (ev.bursts ?? 1) >= 2
-            ? CYCLE_EXCURSION
-            : EXCURSION_FACTOR.chronic
-          : EXCURSION_FACTOR.chronic + byConf.extra;
+    const bursts = pattern === 'spike' && !sustained;
+    const k = sustained ? ((ev.bursts ?? 1) >= 2 ? CYCLE_EXCURSION : EXCURSION_FACTOR.chronic) : EXCURSION_FACTOR.chronic + byConf.extra;
     const minRaise = byConf.minRaise;
     const b = Math.min(base ?? used, used);
-    const excursion = b + k * (used - b);
+    const excursion = bursts ? burstLimit(used, b) : b + k * (used - b);
     const floor = used * minRaise;
     const uncensored = ev.censored || limit !== null ? 0 : (peak ?? 0) * 1.15;
     hard = Math.max(excursion, floor, uncensored);
@@ -293,19 +290,11 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
           ((ev.bursts ?? 1) >= 2 ? '' : ' (no earlier top in the history to say how much tops vary)'),
       );
     }
-    if (typical !== null) {
-      const bursts = ev.bursts ?? 1;
-      const factor = `next excursion factor max(${SPIKE_EXCURSION.minimum}, ${SPIKE_EXCURSION.perTypicalRise} × ${typical.toFixed(2)}) = ${k.toFixed(2)}`;
-      reasons.push(
-        bursts <= 1
-          ? `the burst that killed is the only one in the history: nothing shows how big bursts get, so ${factor}`
-          : `${bursts} bursts in the history, the kill's included; the typical one rose ${Math.round(typical * 100)} % as high as the one that killed: ${factor}` +
-              (typical >= 0.8 ? ' (bursts this size are common, so next week holds bigger ones)' : typical * SPIKE_EXCURSION.perTypicalRise < SPIKE_EXCURSION.minimum ? ' (the kill was the outlier)' : ''),
-      );
-    }
     reasons.push(
       `${pattern}: usual level ${fmt(b)} MiB rose to at least ${fmt(used)} MiB (the limit at the kill${peak !== null && peak > (limit ?? 0) ? ' / the peak' : ''}); ` +
-        `next excursion ${fmt(b)} + ${k.toFixed(2)} × ${fmt(used - b)} = ${fmt(excursion)} MiB` +
+        (bursts
+          ? `${ev.bursts ?? 1} burst(s) in the history, the kill's included, too few to say how big next week's largest gets: sized from the limit, ${burstText(used, b, excursion)}`
+          : `next excursion ${fmt(b)} + ${k.toFixed(2)} × ${fmt(used - b)} = ${fmt(excursion)} MiB`) +
         (floor > excursion
           ? `, floored at ${minRaise} × ${fmt(used)} = ${fmt(floor)} MiB (${conf} confidence${conf !== input.analysis.confidence ? `, one step below ${input.analysis.confidence}: the series is not the container's own` : ''})`
           : '') +
