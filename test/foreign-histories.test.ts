@@ -134,7 +134,7 @@ describe('foreign memory histories (property-based)', () => {
           // A kill proves the container needed more than its limit: never the same limit again, at least VPA's 20 %.
           expect(memory).toBeGreaterThanOrEqual(Math.min(1.2 * h.limit, 120 * 1024 - MEMORY_STEP_MIB));
         }
-        // Not absurd: at most about twice what it was seen to need (the largest rule: a burst seen once, 1.92×), or
+        // Not absurd: at most about twice what it was seen to need (the largest rules: 2.0 × the rise at low confidence, a burst 1.5 × the limit), or
         // VPA's +100 MiB on a tiny container, or the 128 MiB floor.
         expect(memory).toBeLessThanOrEqual(Math.max(128, 2.1 * used, used + 100) + MEMORY_STEP_MIB);
         expect(rec.memoryReservation).toBeGreaterThan(0);
