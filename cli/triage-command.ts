@@ -139,9 +139,16 @@ export function metricsWindowWarnings(datasets: MetricDataset[], kill: number, i
  * The unit a metrics file was read in, checked against what its numbers can be: a percentage far above 100 (MiB read as
  * percent), or MiB that never pass 100 for a task sized from 512 MiB up (percent read as MiB). Null when they fit.
  */
-export function unitDoubt(path: string, dataset: MetricDataset, sizeMiB: number | null): string | null {
+export function unitDoubt(path: string, json: unknown, dataset: MetricDataset, taskDefinition: TaskDefinition | null, task: TaskSnapshot | null): string | null {
+  // A file that states its Unit is read in it: only an inferred unit (get-metric-data, a hand-made file) is doubted.
+  const datapoints = (json as { Datapoints?: unknown } | null)?.Datapoints;
+  if (Array.isArray(datapoints) && datapoints.some((d) => typeof (d as { Unit?: unknown } | null)?.Unit === 'string')) return null;
+  const containers = taskDefinition?.containers ?? task?.containers ?? [];
+  // Reservations only, no task memory: the percentage is of the reservations and can pass 100 % by far (EC2).
+  const softOnly = (taskDefinition?.memory ?? task?.memory) == null && containers.some((c) => c.memory === null);
+  const sizeMiB = sizeOf(taskDefinition, task);
   const top = dataset.points.reduce((m, p) => Math.max(m, p.max ?? p.avg ?? 0), 0);
-  if (dataset.unit === 'percent' && top > 400) {
+  if (dataset.unit === 'percent' && top > 400 && !softOnly) {
     return `${path}: values up to ${Math.round(top)} read as percent: these look like MiB (give the file a Unit, or pass it with --container-insights); confidence lowered.`;
   }
   if (dataset.unit === 'MiB' && dataset.points.length > 0 && top <= 100 && sizeMiB !== null && sizeMiB >= 512) {
@@ -156,11 +163,20 @@ export function metricsFileWarnings(path: string, json: unknown, dataset: Metric
   const results = Array.isArray(o.MetricDataResults) ? (o.MetricDataResults as { Id?: unknown; StatusCode?: unknown; NextToken?: unknown }[]) : [];
   if (dataset.points.length === 0) {
     out.push(`${path} has no datapoints: check the ClusterName and ServiceName (or TaskDefinitionFamily) values and the time range it was exported for.`);
+  } else if (dataset.points.every((p) => !p.max && !p.avg)) {
+    out.push(`${path} holds ${dataset.points.length} points, all zero: telemetry that never reported (a container killed at its limit used memory); not used.`);
   }
-  if (typeof o.NextToken === 'string' || results.some((r) => r?.StatusCode === 'PartialData')) {
+  const named = (r: { Id?: unknown; Label?: unknown }) => /max|av(g|erage)/i.test(`${String(r?.Id ?? '')} ${String((r as { Label?: unknown })?.Label ?? '')}`);
+  if (new Set(results.map((r) => r?.Id)).size === 2 && !results.some(named)) {
+    out.push(`${path}: no query Id or label says which result is the Maximum: the one never below the other was taken as it, the other as the Average (name the Ids max and avg to be sure).`);
+  }
+  // The AWS CLI joins the pages of an auto-paginated result (each Id once per page, PartialData on all but the last):
+  // points are missing only when a NextToken is left, or an Id's last entry is still partial.
+  const last = new Map<unknown, unknown>(results.map((r) => [r?.Id, r?.StatusCode]));
+  if (typeof o.NextToken === 'string' || [...last.values()].includes('PartialData')) {
     out.push(`${path} is one page of a paginated result (NextToken, or PartialData): points are missing; export it whole (without --max-items).`);
   }
-  const failed = results.filter((r) => typeof r?.StatusCode === 'string' && !/^(Complete|PartialData)$/.test(r.StatusCode));
+  const failed = [...new Map(results.map((r) => [r?.Id, r])).values()].filter((r) => typeof r?.StatusCode === 'string' && !/^(Complete|PartialData)$/.test(r.StatusCode));
   if (failed.length > 0) {
     out.push(`${path}: the ${failed.map((r) => `${typeof r.Id === 'string' ? r.Id : '?'} query (${String(r.StatusCode)})`).join(', ')} did not complete: its values may be missing.`);
   }
@@ -205,7 +221,7 @@ export async function runTriageCommand(args: TriageArgs, readFile: (path: string
     const json = readJson(path, readFile);
     const dataset = parseWith(path, () => parseMetricStatistics(json, as));
     fileWarnings.push(...metricsFileWarnings(path, json, dataset));
-    const doubt = unitDoubt(path, dataset, sizeOf(taskDefinition, parsed.tasks[0] ?? null));
+    const doubt = unitDoubt(path, json, dataset, taskDefinition, parsed.tasks[0] ?? null);
     if (doubt) {
       fileWarnings.push(doubt);
       unitDoubted = true;

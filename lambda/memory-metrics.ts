@@ -164,6 +164,9 @@ function mergePoints(max: Map<number, number> | undefined, avg: Map<number, numb
  * Parse `aws cloudwatch get-metric-statistics` output (`{"Label":..,"Datapoints":[{"Timestamp","Maximum",
  * "Average","Unit"}]}`). The label and unit say which metric it is; `fallback` applies when they do not.
  */
+/** A CloudWatch metric's bare name (CPUUtilization, MemoryReserved, NetworkRxBytes), not a label someone chose. */
+const METRIC_NAME = /^[A-Z][A-Za-z]*(Utilization|Utilized|Reservation|Reserved|Bytes|Count)$/;
+
 export function parseMetricStatistics(input: unknown, fallback: 'aws-ecs' | 'container-insights'): MetricDataset {
   if (typeof input === 'object' && input !== null && Array.isArray((input as { MetricDataResults?: unknown }).MetricDataResults)) {
     return parseMetricStatistics(metricDataAsStatistics((input as { MetricDataResults: unknown[] }).MetricDataResults), fallback);
@@ -176,7 +179,7 @@ export function parseMetricStatistics(input: unknown, fallback: 'aws-ecs' | 'con
   const { Label, Datapoints } = input as { Label?: unknown; Datapoints: unknown[] };
   const label = typeof Label === 'string' ? Label : '';
   // get-metric-statistics names the metric in its Label: another metric (CPU, a reservation) is not memory use.
-  if (/^[A-Za-z]+$/.test(label) && !/^(Maximum|Average)$/.test(label) && (!/memory/i.test(label) || /reserv/i.test(label))) {
+  if (METRIC_NAME.test(label) && (!/memory/i.test(label) || /reserv/i.test(label))) {
     throw new InvalidInputError(`metrics: the file holds ${label}, not memory use (export MemoryUtilization, MemoryUtilized or ContainerMemoryUtilized)`);
   }
   // One point per timestamp: duplicates (overlapping exports pasted together) merge to the larger Maximum and the
@@ -247,10 +250,25 @@ export function parseMetricStatistics(input: unknown, fallback: 'aws-ecs' | 'con
  * from a label that names one (ContainerMemoryUtilized, MemoryUtilized, MemoryUtilization).
  */
 function metricDataAsStatistics(results: unknown[]): { Label: string; Datapoints: Record<string, unknown>[] } {
-  const usable = results.filter(
-    (r): r is { Id?: unknown; Label?: unknown; Timestamps: unknown[]; Values: unknown[] } =>
+  type Result = { Id?: unknown; Label?: unknown; Timestamps: unknown[]; Values: unknown[] };
+  const valid = results.filter(
+    (r): r is Result =>
       typeof r === 'object' && r !== null && Array.isArray((r as { Timestamps?: unknown }).Timestamps) && Array.isArray((r as { Values?: unknown }).Values),
   );
+  // The AWS CLI saves an auto-paginated result as its pages' lists joined: each query Id once per page. One result per Id.
+  const byId = new Map<unknown, Result>();
+  const usable: Result[] = [];
+  for (const r of valid) {
+    const seen = typeof r.Id === 'string' ? byId.get(r.Id) : undefined;
+    if (seen) {
+      seen.Timestamps = [...seen.Timestamps, ...r.Timestamps];
+      seen.Values = [...seen.Values, ...r.Values];
+      continue;
+    }
+    const copy = { ...r };
+    if (typeof r.Id === 'string') byId.set(r.Id, copy);
+    usable.push(copy);
+  }
   if (usable.length === 0) throw new InvalidInputError('metrics: MetricDataResults holds no result with Timestamps and Values');
   const name = (r: { Id?: unknown; Label?: unknown }) => `${typeof r.Id === 'string' ? r.Id : ''} ${typeof r.Label === 'string' ? r.Label : ''}`;
   let max = usable.find((r) => /max/i.test(name(r))) ?? (usable.length === 1 ? usable[0] : undefined);
@@ -265,7 +283,10 @@ function metricDataAsStatistics(results: unknown[]): { Label: string; Datapoints
     else if (pairs.length > 0 && pairs.every(([x, y]) => x <= y!)) [max, avg] = [b, a];
   }
   if (!max && !avg) throw new InvalidInputError('metrics: cannot tell the Maximum from the Average in MetricDataResults (name their Ids max and avg)');
-  const label = usable.map((r) => (typeof r.Label === 'string' ? r.Label : '')).find((l) => /Memory(Utilized|Utilization)/.test(l)) ?? '';
+  const labels = usable.map((r) => (typeof r.Label === 'string' ? r.Label : ''));
+  const label = labels.find((l) => /Memory(Utilized|Utilization)/.test(l)) ?? '';
+  // A label that is another metric's bare name (CPUUtilization) goes on, for parseMetricStatistics to refuse.
+  const other = label ? undefined : labels.find((l) => METRIC_NAME.test(l));
   const metric = /ContainerMemoryUtilized/.test(label)
     ? 'ContainerMemoryUtilized'
     : /ContainerMemoryUtilization/.test(label)
@@ -286,7 +307,7 @@ function metricDataAsStatistics(results: unknown[]): { Label: string; Datapoints
   };
   add(max, 'Maximum');
   add(avg, 'Average');
-  return { Label: metric, Datapoints: [...byTime.values()] };
+  return { Label: other ?? metric, Datapoints: [...byTime.values()] };
 }
 
 /**

@@ -497,8 +497,8 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
       reasons.push(`one climb over ${fmt(longest)} h (1.5 daily cycles or more): not a daily load ramp`);
     } else {
       reasons.push(
-        `one climb in ${fmt(hours)} h of history, near-linear (first-half slope / second-half slope = ${(ratio ?? 0).toFixed(2)}, ` +
-          `a daily ramp accelerates)` +
+        `one climb in ${fmt(hours)} h of history, steady or slowing (first-half slope / second-half slope = ${(ratio ?? 0).toFixed(2)}: ` +
+          `a daily ramp accelerates; a slow cache fill can look like this)` +
           (dayDelta !== null ? `, ${fmt(dayDelta)} MiB above the same hour 24 h earlier` : ', no earlier day to compare with') +
           `: confidence at most medium; check the graph over a few days`,
       );

@@ -45,8 +45,8 @@ export function runtimeInputOf(def: ContainerDefinition | null, eventImage: stri
   };
 }
 
-/** Cloud Native Buildpacks (Paketo, Spring Boot's bootBuildImage) configure the JVM through BPL_ and BPE_ variables. */
-const buildpackVars = (input: RuntimeInput): string[] => Object.keys(input.environment).filter((k) => /^BP[LE]_/.test(k));
+/** Cloud Native Buildpacks (Paketo, Spring Boot's bootBuildImage) configure the JVM at launch through BPL_JVM_*, BPL_JAVA_*, BPL_JMX_*, BPL_JFR_*. */
+const buildpackVars = (input: RuntimeInput): string[] => Object.keys(input.environment).filter((k) => /^BPL_J/.test(k));
 
 export function detectRuntime(input: RuntimeInput): { runtime: Runtime; detectedFrom: string } | null {
   const cmd = [...input.entryPoint, ...input.command].join(' ');
@@ -443,7 +443,7 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
     removeElsewhere,
     problems: bp
       ? [
-          "A buildpack image: its memory calculator sizes the heap at start, with no headroom by default, over any percentage flag. Set BPL_JVM_HEAD_ROOM=10 to 25 for native memory.",
+          `A buildpack image: its memory calculator ${xmx ? `keeps ${xmx.flag} and gives native memory what is left; remove it so the calculator sizes the heap, and` : 'sizes the heap at start, with no headroom by default, over any percentage flag:'} set BPL_JVM_HEAD_ROOM=10 to 25 for native memory.`,
         ]
       : problems,
     profiling:
@@ -472,7 +472,7 @@ function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: 
     }
   } else if (limitMiB) {
     problems.push(
-      `No --max-old-space-size: V8's default heap is not sized for this limit. Set ${recommendedFlag} ` +
+      `No --max-old-space-size: V8 takes a quarter of the memory it sees (the host's, on Node before 20.3 with cgroup v2). Set ${recommendedFlag} ` +
         `(75 % of ${limitMiB} MiB) in NODE_OPTIONS.`,
     );
   }

@@ -89,7 +89,12 @@ export function renderTriageText(result: TriageResult): string {
   lines.push(`Task ${task.taskId} (${where}, ${task.launchType ?? 'launch type unknown'}, ${task.family ?? '?'}:${task.revision ?? '?'})`);
   // The verdict's own confidence, as Slack and email give it (the memory pattern's follows on its own line; the
   // `--json` confidence is the lower of the two).
-  lines.push(`Verdict: ${classification.verdict.toUpperCase()} (confidence ${classification.confidence})${classification.target ? ` - container ${classification.target}` : ''}`);
+  const rank = { low: 0, medium: 1, high: 2 } as const;
+  const lowered = rank[result.confidence] < Math.min(rank[classification.confidence], rank[result.analysis.confidence]);
+  lines.push(
+    `Verdict: ${classification.verdict.toUpperCase()} (confidence ${classification.confidence})${classification.target ? ` - container ${classification.target}` : ''}` +
+      (lowered ? `; overall confidence ${result.confidence} (see the warnings)` : ''),
+  );
   lines.push('');
   lines.push('Containers:');
   // A SIGKILL beside an essential container that was OOM-killed is ECS stopping the task because of that OOM (the

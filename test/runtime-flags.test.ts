@@ -145,22 +145,30 @@ describe('JVM', () => {
   });
 
   it('gives a buildpack (Paketo, bootBuildImage) image no heap flag, only headroom: its memory calculator overrides a percentage and fails the start on a too-big -Xmx', () => {
-    // Detected by its BPL_/BPE_ variables, whatever the image is called.
+    // Detected by its launch-time BPL_JVM_*/BPL_JAVA_* variables, whatever the image is called; not by BPL_DEBUG_*
+    // (Paketo's Node buildpack reads those) nor by build-time BPE_* ones.
     expect(detectRuntime(input({ image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders:1.4.2', environment: { BPL_JVM_THREAD_COUNT: '100' } }))).toEqual({ runtime: 'jvm', detectedFrom: 'BPL_JVM_THREAD_COUNT' });
+    expect(detectRuntime(input({ image: 'node:20-slim', environment: { BPL_DEBUG_ENABLED: 'true', NODE_OPTIONS: '--enable-source-maps' } }))).toEqual({ runtime: 'node', detectedFrom: 'NODE_OPTIONS' });
+    expect(detectRuntime(input({ command: ['node', 'server.js'], environment: { BPE_DEFAULT_TZ: 'UTC' } }))).toEqual({ runtime: 'node', detectedFrom: 'command' });
     const headroom =
-      "A buildpack image: its memory calculator sizes the heap at start, with no headroom by default, over any percentage flag. Set BPL_JVM_HEAD_ROOM=10 to 25 for native memory.";
+      'A buildpack image: its memory calculator sizes the heap at start, with no headroom by default, over any percentage flag: set BPL_JVM_HEAD_ROOM=10 to 25 for native memory.';
     // The calculator appends -Xmx = limit - (metaspace + 240 MiB code cache + threads x 1 MiB + 10 MiB direct) - headroom
     // unless the user set one, and a user -Xmx that leaves less than that estimate stops the start ("fixed memory regions
     // require ..."): a 75 % -Xmx in a 1280 MiB container would not start, a percentage would be overridden.
     for (const [env, limit] of [
       [{ BPL_JVM_THREAD_COUNT: '100' }, 1280],
-      [{ JAVA_TOOL_OPTIONS: '-Xmx1000m', BPE_DELIM_JAVA_TOOL_OPTIONS: ' ' }, 1280],
       [{ JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=90', BPL_JVM_HEAD_ROOM: '0' }, 4096],
       [{ BPL_JVM_THREAD_COUNT: '100' }, null],
     ] as const) {
       const advice = adviseRuntime(input({ image: 'orders:1.4.2', environment: env }), limit)!;
       expect(advice, JSON.stringify(env)).toMatchObject({ runtime: 'jvm', recommendedFlag: null, alsoRemove: [], removeElsewhere: [], problems: [headroom] });
     }
+    // A user -Xmx is kept by the calculator, which gives native memory only what is left: it is named, to remove.
+    const fixed = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xmx1000m', BPL_JVM_THREAD_COUNT: '100' } }), 1280)!;
+    expect(fixed).toMatchObject({ currentFlag: '-Xmx1000m', recommendedFlag: null });
+    expect(fixed.problems).toEqual([
+      'A buildpack image: its memory calculator keeps -Xmx1000m and gives native memory what is left; remove it so the calculator sizes the heap, and set BPL_JVM_HEAD_ROOM=10 to 25 for native memory.',
+    ]);
   });
 
   it('reads only the launcher\'s own options in the command: program arguments and unread script variables do not count', () => {
@@ -264,8 +272,8 @@ describe('Node', () => {
   it('asks for the flag when none is set', () => {
     const advice = adviseRuntime(input({ image: 'node:22-alpine' }), 1024)!;
     expect(advice.recommendedFlag).toBe('--max-old-space-size=768');
-    // Node reads the cgroup limit (v1 since 12, v2 since 20.3), but its default heap is not sized for it.
-    expect(advice.problems[0]).toBe("No --max-old-space-size: V8's default heap is not sized for this limit. Set --max-old-space-size=768 (75 % of 1024 MiB) in NODE_OPTIONS.");
+    // Node hands V8 the cgroup limit (v1 since 12, v2 since 20.3), and V8 takes a quarter of it (nodejs/node#27508).
+    expect(advice.problems[0]).toBe("No --max-old-space-size: V8 takes a quarter of the memory it sees (the host's, on Node before 20.3 with cgroup v2). Set --max-old-space-size=768 (75 % of 1024 MiB) in NODE_OPTIONS.");
   });
 });
 

@@ -115,6 +115,55 @@ describe('triage command (the real CLI process)', () => {
     expect((await runWith({ metrics: example.metrics })).warnings.join('\n')).not.toMatch(/revision was registered/);
   });
 
+  it('does not doubt a file that states its Unit, reads a CLI-joined paginated export whole, and refuses another metric in get-metric-data too', async () => {
+    const ex = loadJson<{ Label: string; Datapoints: Record<string, unknown>[] }>(example.metrics);
+    const runWith = async (over: Record<string, unknown>) =>
+      JSON.parse(await run({ input: example.input, taskDefinition: example.taskDefinition, ...over })) as { warnings: string[]; confidence: string; evidence: { points: number } };
+    // A stated Unit is the file's own word: Megabytes peaking at 100 (a small sidecar) is not doubted.
+    const mb = { Label: 'ContainerMemoryUtilized', Datapoints: ex.Datapoints.map((d) => ({ ...d, Maximum: 100, Average: 90, Unit: 'Megabytes' })) };
+    expect((await runWith({ containerInsights: file('mb.json', mb) })).warnings.join('\n')).not.toMatch(/look like/);
+    // The AWS CLI joins an auto-paginated get-metric-data result's pages: each Id twice, PartialData on the first page.
+    const ts = ex.Datapoints.map((d) => d['Timestamp']);
+    const half = Math.floor(ts.length / 2);
+    const page = (from: number, to: number, status: string) => [
+      { Id: 'max', Label: 'MemoryUtilization', Timestamps: ts.slice(from, to), Values: ex.Datapoints.slice(from, to).map((d) => d['Maximum']), StatusCode: status },
+      { Id: 'avg', Label: 'MemoryUtilization', Timestamps: ts.slice(from, to), Values: ex.Datapoints.slice(from, to).map((d) => d['Average']), StatusCode: status },
+    ];
+    const joined = await runWith({ metrics: file('joined.json', { MetricDataResults: [...page(0, half, 'PartialData'), ...page(half, ts.length, 'Complete')] }) });
+    expect(joined.evidence.points).toBe(ts.length);
+    expect(joined.warnings.join('\n')).not.toMatch(/one page/);
+    // Another metric's name in a get-metric-data label is refused as in get-metric-statistics output; a label someone
+    // chose (Max, Avg) is not a metric's name.
+    const cpu = { MetricDataResults: page(0, ts.length, 'Complete').map((r) => ({ ...r, Label: 'CPUUtilization' })) };
+    await expect(run({ input: example.input, metrics: file('cpu.json', cpu) })).rejects.toThrow(/the file holds CPUUtilization, not memory use/);
+    const chosen = { MetricDataResults: page(0, ts.length, 'Complete').map((r) => ({ ...r, Label: r.Id === 'max' ? 'Max' : 'Avg' })) };
+    expect((await runWith({ metrics: file('chosen.json', chosen) })).evidence.points).toBe(ts.length);
+    // Ids that say nothing: read, and said so. All zeros: said so.
+    const m12 = { MetricDataResults: page(0, ts.length, 'Complete').map((r) => ({ ...r, Id: r.Id === 'max' ? 'm1' : 'm2' })) };
+    expect((await runWith({ metrics: file('m12.json', m12) })).warnings.join('\n')).toMatch(/no query Id or label says which result is the Maximum/);
+    const zeros = { ...ex, Datapoints: ex.Datapoints.map((d) => ({ ...d, Maximum: 0, Average: 0 })) };
+    expect((await runWith({ metrics: file('zeros.json', zeros) })).warnings.join('\n')).toMatch(/holds 288 points, all zero: telemetry that never reported/);
+  });
+
+  it('does not doubt percentages far above 100 for reservations only (EC2, no task memory: the AWS page says they can pass 100 %)', async () => {
+    const ev = loadJson<{ detail: Record<string, unknown> & { containers: Record<string, unknown>[] } }>(example.input);
+    const detail = { ...ev.detail, memory: undefined, launchType: 'EC2', containers: ev.detail.containers.map((c) => ({ ...c, memory: undefined, memoryReservation: '128' })) };
+    const ex = loadJson<{ Datapoints: Record<string, unknown>[] }>(example.metrics);
+    const pct = { MetricDataResults: [
+      { Id: 'max', Timestamps: ex.Datapoints.map((d) => d['Timestamp']), Values: ex.Datapoints.map((d) => (d['Maximum'] as number) * 5.5) },
+      { Id: 'avg', Timestamps: ex.Datapoints.map((d) => d['Timestamp']), Values: ex.Datapoints.map((d) => (d['Average'] as number) * 5.5) },
+    ] };
+    const out = JSON.parse(await run({ input: file('ev-soft.json', { ...ev, detail }), metrics: file('pct-soft.json', pct) })) as { warnings: string[] };
+    expect(out.warnings.join('\n')).not.toMatch(/look like/);
+  });
+
+  it('shows a confidence the CLI lowered on the verdict line', async () => {
+    const ex = loadJson<{ Datapoints: Record<string, unknown>[] }>(example.metrics);
+    const mib = { Datapoints: ex.Datapoints.map((d) => ({ Timestamp: d['Timestamp'], Maximum: (d['Maximum'] as number) * 10.24, Average: (d['Average'] as number) * 10.24 })) };
+    const text = await run({ input: example.input, taskDefinition: example.taskDefinition, metrics: file('mib-text.json', mib), format: 'text' });
+    expect(text).toMatch(/^Verdict: OOM \(confidence high\) - container app; overall confidence low \(see the warnings\)$/m);
+  });
+
   it('refuses AWS Batch describe-jobs output with the command that gets the job\'s ECS task', () => {
     const jobs = file('batch-jobs.json', {
       jobs: [{ jobId: '8e76ecf5', status: 'FAILED', container: { exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage', taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/AWSBatch-ce-1a2b/0f1e2d3c' } }],
