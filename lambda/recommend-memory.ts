@@ -293,7 +293,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     reasons.push(
       `${pattern}: usual level ${fmt(b)} MiB rose to at least ${fmt(used)} MiB (the limit at the kill${peak !== null && peak > (limit ?? 0) ? ' / the peak' : ''}); ` +
         (bursts
-          ? `${ev.bursts ?? 1} burst(s) in the history, the kill's included, too few to say how big next week's largest gets: sized from the limit, ${burstText(used, b, excursion)}`
+          ? `${ev.bursts ?? 1} burst(s) in the history, the kill's included; next week's largest sized from the limit: ${burstText(used, b, excursion)}`
           : `next excursion ${fmt(b)} + ${k.toFixed(2)} × ${fmt(used - b)} = ${fmt(excursion)} MiB`) +
         (floor > excursion
           ? `, floored at ${minRaise} × ${fmt(used)} = ${fmt(floor)} MiB (${conf} confidence${conf !== input.analysis.confidence ? `, one step below ${input.analysis.confidence}: the series is not the container's own` : ''})`

@@ -443,7 +443,7 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
     removeElsewhere,
     problems: bp
       ? [
-          `A buildpack image: its memory calculator ${xmx ? `keeps ${xmx.flag} and gives native memory what is left; remove it so the calculator sizes the heap, and` : 'sizes the heap at start, with no headroom by default, over any percentage flag:'} set BPL_JVM_HEAD_ROOM=10 to 25 for native memory.`,
+          `A buildpack image: its memory calculator ${xmx ? `keeps ${xmx.flag}, leaving native memory the rest: remove it and` : 'sizes the heap at start, with no headroom by default, over any percentage flag:'} set BPL_JVM_HEAD_ROOM=10 to 25.`,
         ]
       : problems,
     profiling:

@@ -137,9 +137,19 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
   }
 
   if (classification.verdict === 'not-oom' && kind === 'sigkill' && analysis.evidence.censored) {
-    warnings.push(
-      `Not an OOM by the event, but ${target ?? 'the container'}'s memory peaked at its limit too: it may be the next OOM. See the memory pattern.`,
-    );
+    if (/\(exit 0\) exited/.test(classification.sigkillCause ?? '')) {
+      // An essential container's clean exit is also how it answers ECS's SIGTERM after this one died first: with this
+      // one's memory at its limit, the event cannot tell the two stories apart.
+      kind = 'oom-killed';
+      classification = {
+        ...classification,
+        verdict: 'possible-oom',
+        confidence: 'low',
+        notes: [...classification.notes, 'Its memory was at the limit: it may have died first.'],
+      };
+    } else {
+      warnings.push(`Not an OOM by the event, but ${target ?? 'the container'}'s memory peaked at its limit too: it may be the next OOM. See the memory pattern.`);
+    }
   }
   const recommendation =
     target && kind && classification.verdict !== 'not-oom'

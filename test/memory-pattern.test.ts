@@ -302,7 +302,7 @@ describe('analyzeMemory', () => {
       expect(a.pattern).toBe('spike');
       expect(a.reasons.join('\n')).toMatch(/burst of \+\d+ MiB starting .* \(\d+ min before the kill\)/);
       expect(r.memory).toBeGreaterThan(1.25 * 1024);
-      expect(r.reasons.join('\n')).toMatch(/sized from the limit, 1\.5 × 1024 − 0\.1 × \d+ = \d+ MiB/);
+      expect(r.reasons.join('\n')).toMatch(/sized from the limit: 1\.5 × 1024 − 0\.1 × \d+ = \d+ MiB/);
       expect(a.evidence.bursts).toBe(1); // the ramp to the kill is the only burst
     });
 

@@ -75,7 +75,7 @@ describe('recommendMemory', () => {
     expect(lone.memory).toBe(1504);
     expect(lone.memory).toBeGreaterThan(1024 * 1.25);
     expect(lone.memoryReservation).toBe(432); // 380 × 1.1 = 418 → 432
-    expect(lone.reasons.join('\n')).toContain("1 burst(s) in the history, the kill's included, too few to say how big next week's largest gets: sized from the limit, 1.5 × 1024 − 0.1 × 400 = 1496 MiB");
+    expect(lone.reasons.join('\n')).toContain("1 burst(s) in the history, the kill's included; next week's largest sized from the limit: 1.5 × 1024 − 0.1 × 400 = 1496 MiB");
     // How high the other bursts rose does not move it (in the benchmark the factor the next kill needed barely depended
     // on it), nor does an analysis without burst evidence (older callers).
     for (const over of [{ bursts: 6, burstTypicalRise: 0.6 }, { bursts: 8, burstTypicalRise: 0.9 }, {}]) expect(spike(over).memory).toBe(1504);

@@ -150,6 +150,16 @@ describe('respondToEvent', () => {
     if (outcome.status === 'alerted') expect(outcome.result.classification).toMatchObject({ target: 'app' });
   });
 
+  it('alerts a 137 beside an essential container that exited 0, when memory sat at the limit (the exit may have answered the SIGTERM)', async () => {
+    const cascade = stoppedWith('EssentialContainerExited', 'Essential container in task exited', (c) => ({ ...c, reason: undefined }));
+    const { d, sent } = deps();
+    d.readers.describeTaskDefinition = vi.fn(async () => ({ ...definition, containers: definition.containers.map((c) => ({ ...c, essential: true })) }));
+    const outcome = await respondToEvent(cascade, d);
+    expect(outcome.status).toBe('alerted');
+    expect(sent.email).toHaveLength(1);
+    if (outcome.status === 'alerted') expect(outcome.result.classification).toMatchObject({ verdict: 'possible-oom', confidence: 'low', target: 'app' });
+  });
+
   it('alerts an OOM at start that only the task-level stoppedReason reports, sized as one', async () => {
     const failedToStart = stoppedWith(
       'TaskFailedToStart',

@@ -151,7 +151,7 @@ describe('JVM', () => {
     expect(detectRuntime(input({ image: 'node:20-slim', environment: { BPL_DEBUG_ENABLED: 'true', NODE_OPTIONS: '--enable-source-maps' } }))).toEqual({ runtime: 'node', detectedFrom: 'NODE_OPTIONS' });
     expect(detectRuntime(input({ command: ['node', 'server.js'], environment: { BPE_DEFAULT_TZ: 'UTC' } }))).toEqual({ runtime: 'node', detectedFrom: 'command' });
     const headroom =
-      'A buildpack image: its memory calculator sizes the heap at start, with no headroom by default, over any percentage flag: set BPL_JVM_HEAD_ROOM=10 to 25 for native memory.';
+      'A buildpack image: its memory calculator sizes the heap at start, with no headroom by default, over any percentage flag: set BPL_JVM_HEAD_ROOM=10 to 25.';
     // The calculator appends -Xmx = limit - (metaspace + 240 MiB code cache + threads x 1 MiB + 10 MiB direct) - headroom
     // unless the user set one, and a user -Xmx that leaves less than that estimate stops the start ("fixed memory regions
     // require ..."): a 75 % -Xmx in a 1280 MiB container would not start, a percentage would be overridden.
@@ -167,7 +167,7 @@ describe('JVM', () => {
     const fixed = adviseRuntime(input({ environment: { JAVA_TOOL_OPTIONS: '-Xmx1000m', BPL_JVM_THREAD_COUNT: '100' } }), 1280)!;
     expect(fixed).toMatchObject({ currentFlag: '-Xmx1000m', recommendedFlag: null });
     expect(fixed.problems).toEqual([
-      'A buildpack image: its memory calculator keeps -Xmx1000m and gives native memory what is left; remove it so the calculator sizes the heap, and set BPL_JVM_HEAD_ROOM=10 to 25 for native memory.',
+      'A buildpack image: its memory calculator keeps -Xmx1000m, leaving native memory the rest: remove it and set BPL_JVM_HEAD_ROOM=10 to 25.',
     ]);
   });
 

@@ -246,6 +246,25 @@ describe('exit 137 with no reason', () => {
     expect(result.recommendation).toBeNull();
     expect(result.warnings.join(' ')).toMatch(/memory peaked at its limit too: it may be the next OOM/);
   });
+
+  it('is a possible OOM, with a fix, when the essential container exited cleanly (0) and memory sat at the limit: the exit may have answered the SIGTERM', async () => {
+    // nginx, gunicorn and most servers exit 0 on SIGTERM: after app died first (the OOM killer, the reason lost), ECS
+    // stopped the task and nginx exited 0. The event reads the same as nginx ending first; memory at the limit decides.
+    const cascade = structuredClone(task);
+    cascade.stopCode = 'EssentialContainerExited';
+    cascade.containers.push({ ...cascade.containers[1]!, name: 'nginx', exitCode: 0, reason: null });
+    const withNginx: TaskDefinition = { ...definition, containers: [...definition.containers, { ...definition.containers[1]!, name: 'nginx', essential: true }] };
+    const triage = (points: ReturnType<typeof percentHistory>) =>
+      triageTask(cascade, { describeTaskDefinition: async () => withNginx, fetchMemoryMetrics: async () => ({ datasets: [{ source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points }], containerInsights: false }) }, { now: NOW, lookbackHours: 24 });
+    const atLimit = (await triage(percentHistory(6, 80, 100))).result;
+    expect(atLimit.classification).toMatchObject({ verdict: 'possible-oom', confidence: 'low', target: 'app' });
+    expect(atLimit.classification.notes.join(' ')).toMatch(/Its memory was at the limit: it may have died first/);
+    expect(atLimit.recommendation).not.toBeNull();
+    // Far from the limit: nginx's exit stopped the task, not memory.
+    const low = (await triage(percentHistory(6, 30, 35))).result;
+    expect(low.classification.verdict).toBe('not-oom');
+    expect(low.recommendation).toBeNull();
+  });
 });
 
 describe('impossible metric values', () => {
