@@ -125,28 +125,21 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
 
   const targetVerdict = classification.containers.find((c) => c.name === target) ?? null;
   let kind = targetVerdict?.kind ?? null;
+  // The SIGKILLed container's memory at its limit makes it an OOM kill, at the given verdict and confidence.
+  const asOom = (verdict: KillClassification['verdict'], confidence: Confidence, note: string): void => {
+    kind = 'oom-killed';
+    classification = { ...classification, verdict, confidence, notes: [...classification.notes, note] };
+  };
   // An unexplained SIGKILL whose memory sat at the limit is an OOM whose reason string was lost.
   if (classification.verdict === 'possible-oom' && kind === 'sigkill' && analysis.evidence.censored) {
-    kind = 'oom-killed';
-    classification = {
-      ...classification,
-      verdict: 'oom',
-      confidence: 'medium',
-      notes: [...classification.notes, 'Exit 137 with no OOM reason, but memory peaked at the limit: treated as an OOM kill.'],
-    };
+    asOom('oom', 'medium', 'Exit 137 with no OOM reason, but memory peaked at the limit: treated as an OOM kill.');
   }
 
   if (classification.verdict === 'not-oom' && kind === 'sigkill' && analysis.evidence.censored) {
     if (/\(exit 0\) exited/.test(classification.sigkillCause ?? '')) {
       // An essential container's clean exit is also how it answers ECS's SIGTERM after this one died first: with this
       // one's memory at its limit, the event cannot tell the two stories apart.
-      kind = 'oom-killed';
-      classification = {
-        ...classification,
-        verdict: 'possible-oom',
-        confidence: 'low',
-        notes: [...classification.notes, 'Its memory was at the limit: it may have died first.'],
-      };
+      asOom('possible-oom', 'low', 'Its memory was at the limit: it may have died first.');
     } else {
       warnings.push(`Not an OOM by the event, but ${target ?? 'the container'}'s memory peaked at its limit too: it may be the next OOM. See the memory pattern.`);
     }
