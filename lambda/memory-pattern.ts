@@ -331,12 +331,10 @@ export function estimateNextKillHours(analysis: PatternAnalysis, limitMiB: numbe
 /**
  * Bursts in the history: runs of per-period peaks at or above halfway between the baseline and the top (the limit
  * at the kill). The kill is a burst that reached the top: when the last period does not show it (the sample at the
- * kill is often lost), it is counted anyway. `typicalRise`: the geometric mean of the bursts' rises over the baseline,
- * each as a share of the rise that killed (the kill's is 1); null without a rise.
+ * kill is often lost), it is counted anyway.
  */
-export function burstsOf(pts: readonly { max: number }[], baseline: number, top: number): { count: number; typicalRise: number | null } {
+export function burstsOf(pts: readonly { max: number }[], baseline: number, top: number): { count: number } {
   const threshold = baseline + BURST_LINE * (top - baseline);
-  const rise = top - baseline;
   const peaks: number[] = [];
   let run = -Infinity;
   for (const p of pts) {
@@ -348,11 +346,7 @@ export function burstsOf(pts: readonly { max: number }[], baseline: number, top:
   }
   if (run > -Infinity) peaks.push(run);
   else peaks.push(top);
-  if (!(rise > 0)) return { count: peaks.length, typicalRise: null };
-  // Geometric mean of each burst's rise over the baseline, as a share of the rise that killed (capped at 1).
-  const logs = peaks.map((v) => Math.log(Math.max(0.5, Math.min(1, (v - baseline) / rise))));
-  const typicalRise = Math.exp(logs.reduce((a, b) => a + b, 0) / logs.length);
-  return { count: peaks.length, typicalRise: Math.round(typicalRise * 1000) / 1000 };
+  return { count: peaks.length };
 }
 
 function confidenceFor(points: number, hours: number, periodSeconds: number): Confidence {
@@ -440,7 +434,6 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
     swingMiB: Math.round(Math.min(swing, 0.5 * top) * 10) / 10,
     restarts: fit?.resets ?? 0,
     bursts: burstStats.count,
-    burstTypicalRise: burstStats.typicalRise,
     risenMinutes: Math.round(risenMinutes),
   };
 

@@ -206,11 +206,6 @@ export interface Evidence {
    */
   bursts?: number;
   /**
-   * The bursts' typical rise over the baseline as a share of the rise that killed: the geometric mean over the bursts,
-   * the kill's counted as 1 (optional, from analyzeMemory).
-   */
-  burstTypicalRise?: number | null;
-  /**
    * Minutes the usage had been at least halfway from the baseline to the limit when the kill came (0 when the last
    * period is below): minutes for a burst, hours for a load cycle (optional, from analyzeMemory).
    */

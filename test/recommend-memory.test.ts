@@ -71,28 +71,28 @@ describe('recommendMemory', () => {
     const spike = (over: Partial<PatternAnalysis['evidence']>) =>
       recommendMemory(input({ analysis: analysis('spike', { peakMiB: 420, averageMiB: 380, baselineMiB: 400, censored: false, ...over }) }))!;
     // 1.5 × 1024 − 0.1 × 400 = 1496 → 1504
-    const lone = spike({ bursts: 1, burstTypicalRise: 1 });
+    const lone = spike({ bursts: 1 });
     expect(lone.memory).toBe(1504);
     expect(lone.memory).toBeGreaterThan(1024 * 1.25);
     expect(lone.memoryReservation).toBe(432); // 380 × 1.1 = 418 → 432
     expect(lone.reasons.join('\n')).toContain("1 burst(s) in the history, the kill's included; next week's largest sized from the limit: 1.5 × 1024 − 0.1 × 400 = 1496 MiB");
     // How high the other bursts rose does not move it (in the benchmark the factor the next kill needed barely depended
     // on it), nor does an analysis without burst evidence (older callers).
-    for (const over of [{ bursts: 6, burstTypicalRise: 0.6 }, { bursts: 8, burstTypicalRise: 0.9 }, {}]) expect(spike(over).memory).toBe(1504);
+    for (const over of [{ bursts: 6 }, { bursts: 8 }, {}]) expect(spike(over).memory).toBe(1504);
     // A higher usual level takes a little off: 1.5 × 1024 − 0.1 × 700 = 1466 → 1472.
-    expect(spike({ baselineMiB: 700, bursts: 3, burstTypicalRise: 0.8 }).memory).toBe(1472);
+    expect(spike({ baselineMiB: 700, bursts: 3 }).memory).toBe(1472);
   });
 
   it('a rise that had lasted over an hour is a load cycle: sized from its top, not as a burst', () => {
     // Off-peak 400, the daily top reached the 1024 limit after rising for 2.5 h; yesterday's top is in the history too.
-    const cycle = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 1020, averageMiB: 560, baselineMiB: 400, bursts: 2, burstTypicalRise: 0.97, risenMinutes: 150 }) }))!;
+    const cycle = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 1020, averageMiB: 560, baselineMiB: 400, bursts: 2, risenMinutes: 150 }) }))!;
     // 400 + 1.3 × 624 = 1211, floored at 1.2 × 1024 = 1229 → 1232 (a 4-minute burst of the same history: 1.5 × 1024 − 40 → 1504)
     expect(cycle.memory).toBe(1232);
     expect(cycle.reasons.join('\n')).toContain('a load cycle whose top the kill shows');
-    const burst = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 1020, averageMiB: 560, baselineMiB: 400, bursts: 2, burstTypicalRise: 0.97, risenMinutes: 4 }) }))!;
+    const burst = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 1020, averageMiB: 560, baselineMiB: 400, bursts: 2, risenMinutes: 4 }) }))!;
     expect(burst.memory).toBe(1504);
     // The kill's top is the only one seen: how much tops vary is unknown, the chronic factor 1.6 applies.
-    const lone = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 1020, averageMiB: 560, baselineMiB: 400, bursts: 1, burstTypicalRise: 1, risenMinutes: 150 }) }))!;
+    const lone = recommendMemory(input({ analysis: analysis('spike', { peakMiB: 1020, averageMiB: 560, baselineMiB: 400, bursts: 1, risenMinutes: 150 }) }))!;
     // 400 + 1.6 × 624 = 1398 → 1408
     expect(lone.memory).toBe(1408);
     expect(lone.reasons.join('\n')).toContain('no earlier top in the history');
