@@ -144,8 +144,8 @@ export function unitDoubt(path: string, json: unknown, dataset: MetricDataset, t
   const datapoints = (json as { Datapoints?: unknown } | null)?.Datapoints;
   if (Array.isArray(datapoints) && datapoints.some((d) => typeof (d as { Unit?: unknown } | null)?.Unit === 'string')) return null;
   const containers = taskDefinition?.containers ?? task?.containers ?? [];
-  // Reservations only, no task memory: the percentage is of the reservations and can pass 100 % by far (EC2).
-  const softOnly = (taskDefinition?.memory ?? task?.memory) == null && containers.some((c) => c.memory === null);
+  // No task memory and a reservation: the percentage is of the reservations and can pass 100 % by far (EC2).
+  const softOnly = (taskDefinition?.memory ?? task?.memory) == null && containers.some((c) => c.memoryReservation !== null);
   const sizeMiB = sizeOf(taskDefinition, task);
   const top = dataset.points.reduce((m, p) => Math.max(m, p.max ?? p.avg ?? 0), 0);
   if (dataset.unit === 'percent' && top > 400 && !softOnly) {

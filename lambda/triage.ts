@@ -125,10 +125,18 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
 
   const targetVerdict = classification.containers.find((c) => c.name === target) ?? null;
   let kind = targetVerdict?.kind ?? null;
-  // The SIGKILLed container's memory at its limit makes it an OOM kill, at the given verdict and confidence.
+  // The SIGKILLed container's memory at its limit makes it an OOM kill, at the given verdict and confidence: the note
+  // is its explanation, and nothing says any more that memory is not the problem.
   const asOom = (verdict: KillClassification['verdict'], confidence: Confidence, note: string): void => {
     kind = 'oom-killed';
-    classification = { ...classification, verdict, confidence, notes: [...classification.notes, note] };
+    classification = {
+      ...classification,
+      verdict,
+      confidence,
+      sigkillCause: null,
+      containers: classification.containers.map((c) => (c.name === target ? { ...c, explanation: note } : c)),
+      notes: [...classification.notes.filter((n) => !n.startsWith('SIGKILL without')), note],
+    };
   };
   // An unexplained SIGKILL whose memory sat at the limit is an OOM whose reason string was lost.
   if (classification.verdict === 'possible-oom' && kind === 'sigkill' && analysis.evidence.censored) {
@@ -136,10 +144,11 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
   }
 
   if (classification.verdict === 'not-oom' && kind === 'sigkill' && analysis.evidence.censored) {
-    if (/\(exit 0\) exited/.test(classification.sigkillCause ?? '')) {
-      // An essential container's clean exit is also how it answers ECS's SIGTERM after this one died first: with this
-      // one's memory at its limit, the event cannot tell the two stories apart.
-      asOom('possible-oom', 'low', 'Its memory was at the limit: it may have died first.');
+    // Every essential container that exited first exited 0, which is also how one answers ECS's SIGTERM after this one
+    // died first; with this container's own memory at its own limit (not a whole task's at the task's), the event
+    // cannot tell the two stories apart.
+    if (/^The essential container( [\w-]+ \(exit 0\),?)+ exited/.test(classification.sigkillCause ?? '') && series.ceilingMiB === ownLimit) {
+      asOom('possible-oom', 'low', 'Its memory was at the limit when an essential container exited 0: it may have died first.');
     } else {
       warnings.push(`Not an OOM by the event, but ${target ?? 'the container'}'s memory peaked at its limit too: it may be the next OOM. See the memory pattern.`);
     }

@@ -258,12 +258,59 @@ describe('exit 137 with no reason', () => {
       triageTask(cascade, { describeTaskDefinition: async () => withNginx, fetchMemoryMetrics: async () => ({ datasets: [{ source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points }], containerInsights: false }) }, { now: NOW, lookbackHours: 24 });
     const atLimit = (await triage(percentHistory(6, 80, 100))).result;
     expect(atLimit.classification).toMatchObject({ verdict: 'possible-oom', confidence: 'low', target: 'app' });
-    expect(atLimit.classification.notes.join(' ')).toMatch(/Its memory was at the limit: it may have died first/);
+    expect(atLimit.classification.notes.join(' ')).toMatch(/Its memory was at the limit when an essential container exited 0: it may have died first/);
     expect(atLimit.recommendation).not.toBeNull();
+    // Nothing in the alert says any more that memory is not the problem.
+    expect(atLimit.classification.sigkillCause).toBeNull();
+    const email = renderEmailBody(atLimit, {});
+    const slack = JSON.stringify(renderSlack(atLimit, { series: null }));
+    for (const text of [email, slack]) expect(text).not.toMatch(/not a memory problem|will not help/i);
+    expect(email).toMatch(/it may have died first/);
     // Far from the limit: nginx's exit stopped the task, not memory.
     const low = (await triage(percentHistory(6, 30, 35))).result;
     expect(low.classification.verdict).toBe('not-oom');
     expect(low.recommendation).toBeNull();
+  });
+
+  it('stays the cascade when any essential container that exited first exited with an error, whatever the event order', async () => {
+    for (const order of [['envoy', 'nginx'], ['nginx', 'envoy']]) {
+      const cascade = structuredClone(task);
+      cascade.stopCode = 'EssentialContainerExited';
+      for (const name of order) cascade.containers.push({ ...cascade.containers[1]!, name, exitCode: name === 'envoy' ? 1 : 0, reason: null });
+      const both: TaskDefinition = { ...definition, containers: [...definition.containers, ...order.map((name) => ({ ...definition.containers[1]!, name, essential: true }))] };
+      const { result } = await triageTask(
+        cascade,
+        { describeTaskDefinition: async () => both, fetchMemoryMetrics: async () => ({ datasets: [{ source: 'aws-ecs-service', unit: 'percent', periodSeconds: 60, points: percentHistory(6, 80, 100) }], containerInsights: false }) },
+        { now: NOW, lookbackHours: 24 },
+      );
+      expect(result.classification.verdict, order.join(',')).toBe('not-oom');
+    }
+  });
+
+  it('stays the cascade when only the whole task sat at its cap (a task series), not this container at its own limit', async () => {
+    // A 2048 MiB task: job (essential, no hard limit) exits 0 at the task's cap; agent (essential, 256 MiB) ignored the
+    // SIGTERM and was SIGKILLed after stopTimeout. The task series at the cap says nothing about the agent's memory.
+    const batch = structuredClone(task);
+    batch.stopCode = 'EssentialContainerExited';
+    batch.memory = 2048;
+    batch.containers = [
+      { ...batch.containers[0]!, name: 'agent', exitCode: 137, reason: null, memory: 256 },
+      { ...batch.containers[0]!, name: 'job', exitCode: 0, reason: null, memory: null },
+    ];
+    const td: TaskDefinition = {
+      ...definition,
+      memory: 2048,
+      containers: [
+        { ...definition.containers[0]!, name: 'agent', essential: true, memory: 256, memoryReservation: null },
+        { ...definition.containers[0]!, name: 'job', essential: true, memory: null, memoryReservation: null },
+      ],
+    };
+    const { result } = await triageTask(
+      batch,
+      { describeTaskDefinition: async () => td, fetchMemoryMetrics: async () => ({ datasets: [{ source: 'container-insights-task', unit: 'MiB', periodSeconds: 60, points: percentHistory(6, 1600, 2048) }], containerInsights: true }) },
+      { now: NOW, lookbackHours: 24 },
+    );
+    expect(result.classification).toMatchObject({ verdict: 'not-oom', target: 'agent' });
   });
 });
 
