@@ -172,11 +172,11 @@ export function metricsFileWarnings(path: string, json: unknown, dataset: Metric
   }
   // The AWS CLI joins the pages of an auto-paginated result (each Id once per page, PartialData on all but the last):
   // points are missing only when a NextToken is left, or an Id's last entry is still partial.
-  const last = new Map<unknown, unknown>(results.map((r) => [r?.Id, r?.StatusCode]));
-  if (typeof o.NextToken === 'string' || [...last.values()].includes('PartialData')) {
+  const last = [...new Map(results.map((r) => [r?.Id, r])).values()];
+  if (typeof o.NextToken === 'string' || last.some((r) => r?.StatusCode === 'PartialData')) {
     out.push(`${path} is one page of a paginated result (NextToken, or PartialData): points are missing; export it whole (without --max-items).`);
   }
-  const failed = [...new Map(results.map((r) => [r?.Id, r])).values()].filter((r) => typeof r?.StatusCode === 'string' && !/^(Complete|PartialData)$/.test(r.StatusCode));
+  const failed = last.filter((r) => typeof r?.StatusCode === 'string' && !/^(Complete|PartialData)$/.test(r.StatusCode));
   if (failed.length > 0) {
     out.push(`${path}: the ${failed.map((r) => `${typeof r.Id === 'string' ? r.Id : '?'} query (${String(r.StatusCode)})`).join(', ')} did not complete: its values may be missing.`);
   }

@@ -3,6 +3,7 @@
  */
 import { renderRuntimeFlag } from './fix-snippets';
 import type { TriageResult } from './model';
+import { lowest } from './triage';
 
 export interface TriageJson {
   verdict: TriageResult['classification']['verdict'];
@@ -89,8 +90,9 @@ export function renderTriageText(result: TriageResult): string {
   lines.push(`Task ${task.taskId} (${where}, ${task.launchType ?? 'launch type unknown'}, ${task.family ?? '?'}:${task.revision ?? '?'})`);
   // The verdict's own confidence, as Slack and email give it (the memory pattern's follows on its own line; the
   // `--json` confidence is the lower of the two).
-  const rank = { low: 0, medium: 1, high: 2 } as const;
-  const lowered = rank[result.confidence] < Math.min(rank[classification.confidence], rank[result.analysis.confidence]);
+  // Lowered by the CLI (a stale history, a doubted unit) below both the verdict's and the pattern's.
+  const floor = lowest(classification.confidence, result.analysis.confidence);
+  const lowered = result.confidence !== floor && lowest(floor, result.confidence) === result.confidence;
   lines.push(
     `Verdict: ${classification.verdict.toUpperCase()} (confidence ${classification.confidence})${classification.target ? ` - container ${classification.target}` : ''}` +
       (lowered ? `; overall confidence ${result.confidence} (see the warnings)` : ''),

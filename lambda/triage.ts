@@ -85,7 +85,8 @@ export async function gatherEvidence(
 }
 
 const ORDER: Confidence[] = ['low', 'medium', 'high'];
-function lowest(...values: Confidence[]): Confidence {
+/** The lowest of the confidences given. */
+export function lowest(...values: Confidence[]): Confidence {
   return values.reduce((a, b) => (ORDER.indexOf(a) <= ORDER.indexOf(b) ? a : b), 'high');
 }
 
