@@ -10,6 +10,7 @@
  * short hash of the path only.
  */
 import { createHash } from 'node:crypto';
+import { errorMessage } from './errors';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type DeliveryLog = (level: LogLevel, message: string, fields: Record<string, unknown>) => void;
@@ -135,7 +136,7 @@ export async function postToSlack(webhookUrl: string, payload: unknown, options:
       if (error instanceof SlackDeliveryError) throw error;
       const timedOut = controller.signal.aborted;
       lastStatus = null;
-      lastReason = timedOut ? `timed out after ${attemptTimeout} ms` : scrub(error instanceof Error ? `${error.name}: ${error.message}` : String(error), webhookUrl);
+      lastReason = timedOut ? `timed out after ${attemptTimeout} ms` : scrub(errorMessage(error), webhookUrl);
       waitMs = backoff(attempt, baseDelay, maxDelay, random);
       log('warn', timedOut ? 'slack delivery timed out, will retry' : 'slack delivery network error, will retry', {
         target,
