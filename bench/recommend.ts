@@ -181,6 +181,18 @@ export interface FlatFrontier {
   at99: FlatPoint | null;
   /** The smallest factor at least as safe as the project, and its median (is the project better than hindsight?). */
   atProject: FlatPoint | null;
+  /**
+   * The peer corner: what "at least as good as each safe peer on both axes" asks of the family, the highest OOM-free
+   * rate among the safe peers (and at least 99 %) at no more than their lowest median over-provisioning.
+   */
+  peerCorner: { oomFreeRate: number; overprovisionMedian: number };
+  /** The smallest factor reaching the corner's OOM-free rate; null if none up to 3. */
+  atPeerCorner: FlatPoint | null;
+  /**
+   * Whether that factor's median is within the corner's. The median only grows with the factor, so false means no
+   * flat factor, even one chosen knowing the next 7 days, is at least as good as every safe peer on both axes.
+   */
+  peerCornerReachable: boolean;
 }
 
 /**
@@ -204,22 +216,38 @@ export function flatFrontier(samples: ReadonlyMap<string, readonly FrontierSampl
       const free = mem.filter((m, i) => m > (oracles[i] as number)).length;
       return { factor, oomFreeRate: round(free / n), overprovisionMedian: round(percentile(mem.map((m, i) => m / (oracles[i] as number)), 0.5)) };
     };
+    const safePeers = rows.filter((r) => r.family === family && r.strategy !== 'project' && r.oomFreeRate >= SAFE_OOM_FREE);
+    const peerCorner = {
+      oomFreeRate: Math.max(SAFE_OOM_FREE, ...safePeers.map((r) => r.oomFreeRate)),
+      overprovisionMedian: Math.min(MAX_OVERPROVISION, ...safePeers.map((r) => r.overprovisionMedian)),
+    };
     let at99: FlatPoint | null = null;
     let atProject: FlatPoint | null = null;
-    for (let f = 1; f <= 3.0001 && (at99 === null || atProject === null); f = Math.round((f + 0.005) * 1000) / 1000) {
+    let atPeerCorner: FlatPoint | null = null;
+    for (let f = 1; f <= 3.0001 && (at99 === null || atProject === null || atPeerCorner === null); f = Math.round((f + 0.005) * 1000) / 1000) {
       const p = pointAt(f);
       if (at99 === null && p.oomFreeRate >= SAFE_OOM_FREE) at99 = p;
       if (atProject === null && p.oomFreeRate >= project.oomFreeRate) atProject = p;
+      if (atPeerCorner === null && p.oomFreeRate >= peerCorner.oomFreeRate) atPeerCorner = p;
     }
-    out.push({ family, project, at99, atProject });
+    const peerCornerReachable = atPeerCorner !== null && atPeerCorner.overprovisionMedian <= peerCorner.overprovisionMedian;
+    out.push({ family, project, at99, atProject, peerCorner, atPeerCorner, peerCornerReachable });
   }
   return out;
 }
 
 function frontierTable(rows: FlatFrontier[]): string {
   const pt = (p: FlatPoint | null): string => (p === null ? 'none up to 3x' : `${p.factor.toFixed(3)}x limit: ${(p.oomFreeRate * 100).toFixed(1)}% / ${p.overprovisionMedian.toFixed(3)}x`);
-  const head = ['family', 'project', 'hindsight flat, >= 99 % OOM-free', 'hindsight flat, as safe as the project'];
-  const lines = rows.map((r) => [r.family, `${(r.project.oomFreeRate * 100).toFixed(1)}% / ${r.project.overprovisionMedian.toFixed(3)}x`, pt(r.at99), pt(r.atProject)]);
+  const head = ['family', 'project', 'hindsight flat, >= 99 % OOM-free', 'hindsight flat, as safe as the project', 'peer corner (safe peers, <= 1.35x)', 'hindsight flat at the corner\'s OOM-free', 'corner reachable'];
+  const lines = rows.map((r) => [
+    r.family,
+    `${(r.project.oomFreeRate * 100).toFixed(1)}% / ${r.project.overprovisionMedian.toFixed(3)}x`,
+    pt(r.at99),
+    pt(r.atProject),
+    `>= ${(r.peerCorner.oomFreeRate * 100).toFixed(1)}% at <= ${r.peerCorner.overprovisionMedian.toFixed(3)}x`,
+    pt(r.atPeerCorner),
+    r.peerCornerReachable ? 'yes' : 'no',
+  ]);
   return markdownTable(head, lines);
 }
 
@@ -330,6 +358,8 @@ function main(): void {
       (frontier
         ? '\nHindsight flat rule (--frontier): memory = factor x the limit at the kill, the factor chosen per family knowing the next 7 days.\n' +
           'OOM-free / median over-provisioning. A yardstick, not a strategy: no rule can know the factor in advance.\n' +
+          'The peer corner is what "at least as good as each safe peer on both axes" asks; "corner reachable: no" means\n' +
+          'no flat factor, even one chosen knowing the next 7 days, meets it (the median only grows with the factor).\n' +
           `${frontierTable(frontier)}\n`
         : '') +
       (knownParams

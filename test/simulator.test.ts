@@ -3,7 +3,7 @@ import { type FrontierSample, flatFrontier, judge, KNOWN_PARAMS_QUANTILES, known
 import { FAMILY_NAMES } from '../bench/simulator/families';
 import { Rng } from '../bench/simulator/random';
 import { simulate } from '../bench/simulator/simulate';
-import { STRATEGIES, propose } from '../bench/simulator/strategies';
+import { STRATEGIES, type StrategyName, propose } from '../bench/simulator/strategies';
 
 describe('bench simulator', () => {
   it('the PRNG is deterministic per seed', () => {
@@ -89,7 +89,33 @@ describe('bench simulator', () => {
       else expect(r.atProject!.factor).toBeLessThanOrEqual(r.at99!.factor);
       // More headroom never lowers the median over-provisioning.
       if (r.atProject!.factor >= r.at99!.factor) expect(r.atProject!.overprovisionMedian).toBeGreaterThanOrEqual(r.at99!.overprovisionMedian);
+      // The peer corner: at least 99 % and every safe peer's OOM-free rate, at most 1.35x and every safe peer's median.
+      expect(r.peerCorner.oomFreeRate).toBeGreaterThanOrEqual(0.99);
+      expect(r.peerCorner.overprovisionMedian).toBeLessThanOrEqual(1.35);
+      expect(r.atPeerCorner!.oomFreeRate).toBeGreaterThanOrEqual(r.peerCorner.oomFreeRate);
+      expect(r.atPeerCorner!.factor).toBeGreaterThanOrEqual(r.at99!.factor);
+      expect(r.peerCornerReachable).toBe(r.atPeerCorner!.overprovisionMedian <= r.peerCorner.overprovisionMedian);
     }
+  });
+  it('the peer corner takes the safest safe peer and the tightest safe peer, and says when no flat factor reaches it', () => {
+    const samples = new Map<string, FrontierSample[]>([
+      // Needed factors 1.0 .. 1.99 (oracle / limit); a flat factor f keeps the instances whose need is below f.
+      ['f', Array.from({ length: 100 }, (_, i) => ({ limit: 1000, oracle: 1000 + 10 * i }))],
+    ]);
+    const row = (strategy: StrategyName, oomFreeRate: number, overprovisionMedian: number) => ({
+      strategy, family: 'f', oomFreeRate, overprovisionMedian, overprovisionP90: 0, leakDetectionRate: null, nextKillErrorMedian: null, instances: 100,
+    });
+    const [tight] = flatFrontier(samples, [row('project', 1, 1.5), row('seed', 0.995, 1.4), row('vpa', 0.99, 1.3), row('krr', 0.5, 0.9)]);
+    // Corner: the seed's 99.5 % (the unsafe krr does not count) at vpa's 1.30x. 99.5 % of 100 is all of them: the
+    // factor must clear the 1.99 need (1995 MiB > 1990), a median of 1995 / 1495 = 1.334x, above 1.30x.
+    expect(tight!.peerCorner).toEqual({ oomFreeRate: 0.995, overprovisionMedian: 1.3 });
+    expect(tight!.atPeerCorner).toEqual({ factor: 1.995, oomFreeRate: 1, overprovisionMedian: 1.334 });
+    expect(tight!.peerCornerReachable).toBe(false);
+    const [loose] = flatFrontier(samples, [row('project', 1, 1.5), row('vpa', 0.99, 1.35)]);
+    expect(loose!.peerCornerReachable).toBe(true);
+    // With no safe peer the corner is the issue's own: 99 % at 1.35x.
+    const [none] = flatFrontier(samples, [row('project', 1, 1.5), row('krr', 0.5, 0.9)]);
+    expect(none!.peerCorner).toEqual({ oomFreeRate: 0.99, overprovisionMedian: 1.35 });
   });
   it('the known-parameters yardstick covers the burst families, and a higher quantile is never less safe nor tighter', () => {
     const samples = new Map<string, FrontierSample[]>();
