@@ -305,7 +305,9 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   hard = Math.max(128, roundUp(hard, MEMORY_STEP_MIB));
   reasons.push(`memory (hard limit) ${fmt(hard)} MiB, rounded up to a multiple of ${MEMORY_STEP_MIB} MiB${limit !== null ? ` (was ${fmt(limit)} MiB, ×${(hard / limit).toFixed(2)})` : ''}`);
 
-  // Soft limit: the average with 10 % headroom, never above the hard limit.
+  // Soft limit: the average with 10 % headroom, never above the hard limit. On EC2 the scheduler places tasks by it;
+  // on Fargate it is the container's share of the task memory (AWS sizes tasks from the sum of the reservations).
+  const fargate = isFargate(input);
   let soft: number;
   if (avg !== null && hasData) {
     const target = memory === null ? Math.max(avg * 1.1, used) : avg * 1.1;
@@ -319,14 +321,16 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     if (reservation !== null && soft < reservation) {
       // After an OOM a smaller reservation only lets the scheduler pack more beside it (EC2): keep what it had.
       soft = Math.min(hard, reservation);
-      reasons.push(`memoryReservation kept at ${fmt(soft)} MiB: never lowered right after an OOM (the scheduler would pack more beside it)`);
+      reasons.push(`memoryReservation kept at ${fmt(soft)} MiB: never lowered right after an OOM (${fargate ? "it is this container's share of the task memory" : 'the scheduler would pack more beside it'})`);
     }
     const realUse = memory === null ? Math.max(avg, peak ?? 0) : avg;
     if (reservation !== null && reservation < 0.8 * realUse) {
       deadEnds.push(
         `reservation left far below real use: memoryReservation ${fmt(reservation)} MiB vs ${memory === null ? 'a peak' : 'an average'} of ${fmt(realUse)} MiB` +
           (memory === null ? ' with no hard limit' : '') +
-          '; the scheduler packs tasks by reservation, so the host runs out of memory even with a higher hard limit',
+          (fargate
+            ? "; on Fargate it is this container's share of the task memory, and a task sized from the reservations (as AWS suggests) is too small for it"
+            : '; the scheduler packs tasks by reservation, so the host runs out of memory even with a higher hard limit'),
       );
     }
   } else {
@@ -357,7 +361,6 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   const need = hard + siblingsHard;
   let newTaskMemory: number | null = null;
   let newTaskCpu: number | null = taskCpu;
-  const fargate = isFargate(input);
   if (fargate || taskMemory !== null) {
     const fits = taskMemory !== null && need <= taskMemory;
     if (fits && taskMemory !== null) {

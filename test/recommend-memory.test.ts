@@ -215,6 +215,20 @@ describe('recommendMemory', () => {
     expect(r.memoryReservation).toBeGreaterThanOrEqual(704); // covers the 700 MiB peak
     expect(r.memoryReservation).toBeLessThanOrEqual(r.memory ?? 0);
     expect(r.deadEnds.join('\n')).toContain('reservation left far below real use');
+    expect(r.deadEnds.join('\n')).toContain('the scheduler packs tasks by reservation, so the host runs out of memory');
+  });
+
+  it('a reservation far below real use on Fargate: no host packing (there is none), the share of the task memory', () => {
+    const r = recommendMemory(input({
+      eventContainer: { name: 'app', exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage', lastStatus: 'STOPPED', memory: 1024, memoryReservation: 256, cpu: null, image: null },
+      eventTaskMemory: 2048,
+      eventTaskCpu: 512,
+      analysis: analysis('chronic', { peakMiB: 1024, averageMiB: 800, baselineMiB: 850 }),
+    }))!;
+    const dead = r.deadEnds.join('\n');
+    expect(dead).toContain('reservation left far below real use: memoryReservation 256 MiB vs an average of 800 MiB');
+    expect(dead).toContain("on Fargate it is this container's share of the task memory");
+    expect(dead).not.toMatch(/host|scheduler/);
   });
 
   it('oom-at-start: doubles the limit with a 256 MiB floor', () => {
