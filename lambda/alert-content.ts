@@ -178,7 +178,8 @@ export function buildAlertContent(input: AlertInput): AlertContent {
   const tdRef = t.family ? `${t.family}:${t.revision ?? '?'}` : (t.taskDefinitionArn ?? 'unknown');
   const facts: Fact[] = [
     { label: 'Container', value: `${containerName ?? 'unknown'} (${essential === null ? 'essential?' : essential ? 'essential' : 'sidecar, non-essential'})` },
-    { label: 'Launch type', value: `${t.launchType ?? 'unknown'}${t.capacityProviderName ? ` (${t.capacityProviderName})` : ''}` },
+    // The capacity provider only where it says more than the launch type (FARGATE_SPOT, an ASG provider), not "FARGATE (FARGATE)".
+    { label: 'Launch type', value: `${t.launchType ?? 'unknown'}${t.capacityProviderName && t.capacityProviderName !== t.launchType ? ` (${t.capacityProviderName})` : ''}` },
     { label: 'Task definition', value: tdRef },
     { label: 'Pattern', value: `${a.pattern} (${a.confidence} confidence)` },
   ];

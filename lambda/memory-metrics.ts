@@ -409,17 +409,18 @@ export function selectMemorySeries(raw: RawMemoryMetrics, ctx: SeriesContext): {
 }
 
 function describeSource(source: MetricDataset['source'], containers: number, container: string): string {
+  const all = containers === 2 ? 'both' : `all ${containers}`;
   switch (source) {
     case 'container-insights-container':
       return `Memory history: Container Insights ContainerMemoryUtilized for container ${container} itself.`;
     case 'container-insights-task':
     case 'container-insights-service':
       return containers > 1
-        ? `Memory history: Container Insights MemoryUtilized per task (all ${containers} containers together), not ${container} alone.`
+        ? `Memory history: Container Insights MemoryUtilized per task (${all} containers together), not ${container} alone.`
         : 'Memory history: Container Insights MemoryUtilized per task (one container, so it is the container).';
     default:
       return containers > 1
-        ? `Memory history: AWS/ECS MemoryUtilization of the service's tasks (all ${containers} containers together), not ${container} alone.`
+        ? `Memory history: AWS/ECS MemoryUtilization of the service's tasks (${all} containers together), not ${container} alone.`
         : 'Memory history: AWS/ECS MemoryUtilization of the service (one container per task, so it is the container).';
   }
 }

@@ -173,7 +173,7 @@ describe('selectMemorySeries', () => {
     });
     expect(series).toMatchObject({ source: 'aws-ecs-service', scope: 'service', ceilingMiB: 1024 });
     expect(series.points[0]).toMatchObject({ maxMiB: 1024, avgMiB: 512 });
-    expect(notes[0]).toMatch(/all 2 containers together/);
+    expect(notes[0]).toMatch(/\(both containers together\)/);
   });
 
   it('caps a task-scope series at what caps the task: the one container\'s own hard limit, or nothing when something has no cap', () => {

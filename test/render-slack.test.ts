@@ -106,6 +106,18 @@ describe('content', () => {
     );
     expect(texts.find((t) => t.startsWith('*Evidence*'))).toBe('*Evidence*\nAWS/ECS MemoryUtilization (service)\n288 points over 24 h, peak 1789 MiB (censored at the limit), avg 1412 MiB, slope +1.8 MiB/h');
   });
+  it('launch type: the capacity provider only when it says more than the launch type', () => {
+    const launch = (capacityProviderName: string | null): string | undefined => {
+      const f = FIXTURES['oom-chronic']!;
+      const result = { ...f.result, task: { ...f.result.task, launchType: 'FARGATE' as const, capacityProviderName } };
+      const m = renderSlack(result, { series: f.series, story: null, graphUrl: null });
+      const fields = m.blocks.find((b) => b.type === 'section' && b.fields) as { fields: { text: string }[] };
+      return fields.fields.map((f) => f.text).find((t) => t.startsWith('*Launch type*'));
+    };
+    expect(launch('FARGATE')).toBe('*Launch type*\nFARGATE');
+    expect(launch('FARGATE_SPOT')).toBe('*Launch type*\nFARGATE (FARGATE_SPOT)');
+    expect(launch(null)).toBe('*Launch type*\nFARGATE');
+  });
   it('sidecar is named as such', () => {
     expect(allText(render('sidecar-oom'))).toContain('datadog-agent (sidecar, non-essential)');
     expect(allText(render('sidecar-oom'))).toContain('The task keeps running without it.');
