@@ -143,6 +143,11 @@ export interface TaskDefinition {
   requiresCompatibilities: string[];
   networkMode: string | null;
   containers: ContainerDefinition[];
+  /**
+   * When this revision was registered (DescribeTaskDefinition `registeredAt`), epoch ms. Absent when the input does not
+   * say: no task of this revision ran before it.
+   */
+  registeredAt?: number;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { InvalidInputError } from './errors';
 import type { ContainerDefinition, TaskDefinition } from './model';
-import { camelCaseKeys, isRecord, parseInteger, parsePositiveInteger, parseSize, parseTaskDefinitionArn } from './parse-task';
+import { camelCaseKeys, isRecord, parseInteger, parsePositiveInteger, parseSize, parseTaskDefinitionArn, parseTimestamp } from './parse-task';
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
@@ -55,6 +55,9 @@ export function parseTaskDefinition(input: unknown): TaskDefinition {
   const fromArn = parseTaskDefinitionArn(arn);
   const family = typeof value['family'] === 'string' ? value['family'] : fromArn.family;
   if (!family) throw new InvalidInputError('task definition: no family and no taskDefinitionArn');
+  // The SDK gives a Date, the CLI an ISO string (v2) or epoch seconds (v1). Kept only when readable.
+  const at = value['registeredAt'];
+  const registeredAt = parseTimestamp(at instanceof Date ? at.getTime() : at);
   return {
     taskDefinitionArn: arn,
     family,
@@ -64,5 +67,6 @@ export function parseTaskDefinition(input: unknown): TaskDefinition {
     requiresCompatibilities: strings(value['requiresCompatibilities']),
     networkMode: typeof value['networkMode'] === 'string' ? value['networkMode'] : null,
     containers: containers.filter(isRecord).map(containerOf),
+    ...(registeredAt !== null && { registeredAt }),
   };
 }

@@ -46,6 +46,11 @@ export interface RecommendInput {
   /** From analyzeMemory over the series (whose scope may be task/service). */
   analysis: PatternAnalysis;
   seriesScope: 'container' | 'task' | 'service' | 'none';
+  /**
+   * The killed revision was registered inside the history, under NEW_REVISION_HOURS before the kill (triage.ts
+   * `newRevision`): its number and how long before the kill. The history before it is an earlier revision's.
+   */
+  newRevision?: { revision: number | null; minutes: number } | null;
 }
 
 /** Container memory is proposed in multiples of this many MiB. */
@@ -112,6 +117,14 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   if (input.kind !== 'oom-killed' && input.kind !== 'oom-at-start') return null;
   const reasons: string[] = [];
   const deadEnds: string[] = [];
+  const fresh = input.newRevision;
+  if (fresh) {
+    const m = fresh.minutes;
+    reasons.push(
+      `revision ${fresh.revision ?? '?'} was registered ${m < 90 ? `${Math.round(m)} min` : `${fmt(m / 60)} h`} before the kill; the history before it is the previous revision's, ` +
+        `so the fix is sized from the old version's usage: if this release changed the app or its dependencies, check what it added (pattern confidence one step lower)`,
+    );
+  }
   const td = input.taskDefinition;
   const def = td?.containers.find((c) => c.name === input.container) ?? null;
   const memory = def?.memory ?? input.eventContainer?.memory ?? null;
@@ -300,6 +313,14 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
           : '') +
         (uncensored > Math.max(excursion, floor) ? `, uncensored peak × 1.15 = ${fmt(uncensored)} MiB` : ''),
     );
+  }
+  // The new revision has shown less of its own usage than KRR's 3 h minimum history: it gets at least what a history
+  // too short to read gets (KRR's OOM rule, limit × 1.25, above the chronic 1.2 × L floor). A release that needs 25-35 %
+  // more is killed within minutes, and the old revision's history cannot show it.
+  const krr = fresh && input.kind === 'oom-killed' && used > 0 ? (krrOomRule(peak, limit) ?? used * 1.25) : 0;
+  if (krr > hard) {
+    hard = krr;
+    reasons.push(`at least KRR's OOM rule for a new revision: max(peak × 1.15, limit × 1.25) = ${fmt(hard)} MiB`);
   }
   const unrounded = hard;
   hard = Math.max(128, roundUp(hard, MEMORY_STEP_MIB));

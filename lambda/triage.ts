@@ -12,6 +12,7 @@ import { containerInsightsCommand, type MetricsQuery, type RawMemoryMetrics, sel
 import type {
   Confidence,
   KillClassification,
+  MemoryPoint,
   MemorySeries,
   MemoryValues,
   TaskDefinition,
@@ -84,6 +85,28 @@ export async function gatherEvidence(
   return { taskDefinition, metrics: metrics ?? { datasets: [], containerInsights: null }, deployed, warnings };
 }
 
+/**
+ * KRR's minimum history (3 h; BY_CONFIDENCE's and the pattern's medium bar): a revision registered less than this
+ * before the kill has shown less than that of its own usage.
+ */
+export const NEW_REVISION_HOURS = 3;
+
+/**
+ * The killed revision, when it was registered inside the history (points before it: an earlier revision's) and under
+ * NEW_REVISION_HOURS before the kill. `registeredAt` bounds how long its tasks can have run: none starts before it.
+ * Null when it is unknown, older, or not before the kill (a malformed value). Pure.
+ */
+export function newRevision(
+  registeredAt: number | undefined,
+  revision: number | null,
+  points: readonly MemoryPoint[],
+  now: number,
+): { revision: number | null; minutes: number } | null {
+  if (registeredAt === undefined || !(registeredAt > (points[0]?.t ?? Infinity))) return null;
+  const minutes = (now - registeredAt) / 60_000;
+  return minutes >= 0 && minutes < NEW_REVISION_HOURS * 60 ? { revision, minutes } : null;
+}
+
 const ORDER: Confidence[] = ['low', 'medium', 'high'];
 /** The lowest of the confidences given. */
 export function lowest(...values: Confidence[]): Confidence {
@@ -154,6 +177,11 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
       warnings.push(`Not an OOM by the event, but ${target ?? 'the container'}'s memory peaked at its limit too: it may be the next OOM. See the memory pattern.`);
     }
   }
+  const sized = target && (kind === 'oom-killed' || kind === 'oom-at-start') && classification.verdict !== 'not-oom';
+  // A release killed soon after it was registered: the history is mostly the previous revision's, so the pattern read
+  // from it says less about this one (one confidence step lower, which the fix's headroom follows).
+  const fresh = sized ? newRevision(taskDefinition?.registeredAt, task.revision ?? taskDefinition?.revision ?? null, series.points, options.now) : null;
+  if (fresh) analysis.confidence = analysis.confidence === 'high' ? 'medium' : 'low';
   const recommendation =
     target && kind && classification.verdict !== 'not-oom'
       ? recommendMemory({
@@ -167,6 +195,7 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
           eventTaskCpu: task.cpu,
           analysis,
           seriesScope: series.scope,
+          newRevision: fresh,
         })
       : null;
 
