@@ -180,7 +180,7 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
   const sized = target && (kind === 'oom-killed' || kind === 'oom-at-start') && classification.verdict !== 'not-oom';
   // A release killed soon after it was registered: the history is mostly the previous revision's, so the pattern read
   // from it says less about this one (one confidence step lower, which the fix's headroom follows).
-  const fresh = sized ? newRevision(taskDefinition?.registeredAt, task.revision ?? taskDefinition?.revision ?? null, series.points, options.now) : null;
+  const fresh = sized ? newRevision(taskDefinition?.registeredAt, taskDefinition?.revision ?? task.revision, series.points, options.now) : null;
   if (fresh) analysis.confidence = analysis.confidence === 'high' ? 'medium' : 'low';
   const recommendation =
     target && kind && classification.verdict !== 'not-oom'

@@ -80,6 +80,11 @@ describe('the example, its revision registered minutes before the kill', () => {
     expect(JSON.stringify(renderSlack(result, { series: null }))).toContain('revision 42 was registered 28 min before the kill');
   });
 
+  it('names the revision registeredAt belongs to: the task definition read (the CLI file stands for the task\'s own)', async () => {
+    const def = { ...definition(iso(KILL - 28 * 60_000)), revision: 43 };
+    expect((await triage(def)).result.recommendation!.reasons[0]).toMatch(/^revision 43 was registered 28 min before the kill/);
+  });
+
   it('changes nothing when the revision was registered days before, or the field is missing or unreadable', async () => {
     const baseline = await outputs(definition());
     expect(KILL - Date.parse(exampleAt as string)).toBeGreaterThan(86_400_000);
