@@ -28,6 +28,28 @@ const GO_ORGS = /^(prom|prometheus)\//;
 /** Variables only the Go runtime reads. */
 const GO_ENV = ['GOMEMLIMIT', 'GOGC', 'GOMAXPROCS'];
 const PYTHON_IMAGE = /(^|[/_-])(python|pypy|django|flask|fastapi|uvicorn|gunicorn|jupyter)([:/@_-]|$)|python\d/i;
+/**
+ * Servers whose start script takes the heap from a variable of its own and ignores or overrides JAVA_TOOL_OPTIONS,
+ * by the variable or the image's repository name, with the heap their script sets when the variable is unset
+ * (Elasticsearch sizes it itself, at half the memory or less). Their vendors keep the heap at half the memory at most:
+ * - Elasticsearch: "Set Xmx and Xms to no more than 50% of your total system memory. Elasticsearch requires memory for
+ *   purposes other than the JVM heap [...] off-heap buffers [...] the operating system's filesystem cache"
+ *   (https://www.elastic.co/guide/en/elasticsearch/reference/7.11/advanced-configuration.html).
+ * - OpenSearch: "OPENSEARCH_JAVA_OPTS=-Xms512m -Xmx512m Sets the size of the Java heap (we recommend half of system
+ *   RAM)" (https://docs.opensearch.org/1.0/opensearch/install/important-settings); jvm.options defaults to -Xmx1g.
+ * - Kafka: Strimzi (Red Hat Streams for Apache Kafka) gives a broker 50 % of the container's memory as heap, at most
+ *   5 GB, the rest for the page cache (https://docs.redhat.com/ja/documentation/red_hat_streams_for_apache_kafka/2.5/html/amq_streams_api_reference/con-common-configuration-jvm-reference);
+ *   kafka-server-start.sh sets -Xmx1G -Xms1G when KAFKA_HEAP_OPTS is unset (Confluent's and Bitnami's images too).
+ */
+const SERVER_HEAP: [variable: string, repo: RegExp, unset: string | null][] = [
+  ['ES_JAVA_OPTS', /^elasticsearch$/, null],
+  ['OPENSEARCH_JAVA_OPTS', /^opensearch$/, '-Xmx1g'],
+  ['KAFKA_HEAP_OPTS', /^(cp-)?kafka$|^cp-server$/, '-Xmx1G'],
+];
+/** The heap's share of the limit for those servers. */
+const SERVER_HEAP_SHARE = 0.5;
+const serverOf = (input: RuntimeInput) =>
+  SERVER_HEAP.find(([v, repo]) => input.environment[v] !== undefined || (input.image !== null && repo.test(repoName(imageName(input.image)))));
 
 export interface RuntimeInput {
   image: string | null;
@@ -50,6 +72,8 @@ const buildpackVars = (input: RuntimeInput): string[] => Object.keys(input.envir
 
 export function detectRuntime(input: RuntimeInput): { runtime: Runtime; detectedFrom: string } | null {
   const cmd = [...input.entryPoint, ...input.command].join(' ');
+  const server = serverOf(input);
+  if (server) return { runtime: 'jvm', detectedFrom: input.environment[server[0]] === undefined ? 'image' : server[0] };
   for (const name of [...JAVA_ENV, ...buildpackVars(input)]) {
     if (input.environment[name] !== undefined) return { runtime: 'jvm', detectedFrom: name };
   }
@@ -446,9 +470,43 @@ function jvmAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: s
           `A buildpack image: its memory calculator ${xmx ? `keeps ${xmx.flag}, leaving native memory the rest: remove it and` : 'sizes the heap at start, with no headroom by default, over any percentage flag:'} set BPL_JVM_HEAD_ROOM=10 to 25.`,
         ]
       : problems,
-    profiling:
-      'Add -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/tmp (on a volume you can read), take `jcmd <pid> GC.heap_dump`, ' +
-      'and turn on -XX:NativeMemoryTracking=summary to see memory outside the heap.',
+    profiling: JVM_PROFILING,
+  };
+}
+
+const JVM_PROFILING =
+  'Add -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/tmp (on a volume you can read), take `jcmd <pid> GC.heap_dump`, ' +
+  'and turn on -XX:NativeMemoryTracking=summary to see memory outside the heap.';
+
+/**
+ * Elasticsearch, OpenSearch, Kafka: the heap is the largest -Xmx/-Xms in the server's own variable (or its script's
+ * default); above half the limit it leaves too little off the heap, and the fix sets -Xms = -Xmx at half, there.
+ */
+function serverAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string, [envVar, , unset]: (typeof SERVER_HEAP)[number]): RuntimeAdvice {
+  const value = input.environment[envVar];
+  const sizes = (value ?? unset ?? '').split(/\s+/).filter((w) => /^-Xm[xs]/.test(w) && sizeOfFlag(w) !== null);
+  const heapOf = (w: string | undefined): number => (w ? (sizeOfFlag(w) ?? 0) : 0);
+  // The largest size is the heap (the JVM raises its maximum to an -Xms above it); an -Xmx of that size is named.
+  const top = sizes.reduce<string | undefined>((a, w) => (heapOf(w) > heapOf(a) || (heapOf(w) === heapOf(a) && w.startsWith('-Xmx')) ? w : a), undefined);
+  const half = Math.floor((limitMiB ?? 0) * SERVER_HEAP_SHARE);
+  const change = limitMiB !== null && heapOf(top) > half;
+  const recommendedFlag = `-Xms${half}m -Xmx${half}m`;
+  return {
+    runtime: 'jvm',
+    detectedFrom,
+    // The fix replaces the last -Xmx (the one the JVM takes) and removes every -Xms: none stays above the new heap.
+    currentFlag: value === undefined ? null : (sizes.filter((w) => w.startsWith('-Xmx')).pop() ?? null),
+    recommendedFlag: change ? recommendedFlag : null,
+    envVar,
+    alsoRemove: change && value !== undefined ? [...new Set(sizes.filter((w) => w.startsWith('-Xms')))] : [],
+    removeElsewhere: [],
+    problems: change
+      ? [
+          `${top ?? ''} in ${value === undefined ? `the default (no ${envVar})` : envVar} is ${Math.round((heapOf(top) / (limitMiB ?? 1)) * 100)} % of the ${String(limitMiB)} MiB limit: ` +
+            `half of it must stay off the heap, for the filesystem cache and buffers. Set ${recommendedFlag} in ${envVar} (50 %, -Xms = -Xmx).`,
+        ]
+      : [],
+    profiling: JVM_PROFILING,
   };
 }
 
@@ -587,8 +645,10 @@ export function adviseRuntime(input: RuntimeInput, limitMiB: number | null, shar
   const detected = detectRuntime(input);
   if (!detected) return null;
   switch (detected.runtime) {
-    case 'jvm':
-      return jvmAdvice(input, limitMiB, detected.detectedFrom, sharedMiB);
+    case 'jvm': {
+      const server = serverOf(input);
+      return server ? serverAdvice(input, limitMiB, detected.detectedFrom, server) : jvmAdvice(input, limitMiB, detected.detectedFrom, sharedMiB);
+    }
     case 'node':
       return nodeAdvice(input, limitMiB, detected.detectedFrom, sharedMiB);
     case 'go':

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adviseRuntime, applyFlag, detectRuntime, parseGoMemLimit, parseJvmSize, type RuntimeInput } from '../lambda/runtime-flags';
+import { renderRuntimeFlag } from '../lambda/fix-snippets';
 
 const input = (over: Partial<RuntimeInput>): RuntimeInput => ({ image: null, environment: {}, command: [], entryPoint: [], ...over });
 
@@ -133,15 +134,50 @@ describe('JVM', () => {
     expect(tomcat.removeElsewhere).toEqual([{ envVar: 'JAVA_OPTS', flag: '-Xmx512m' }]);
   });
 
-  it('gives no JVM advice to Elasticsearch, OpenSearch, Kafka or Keycloak by image: their start scripts set the heap themselves', () => {
-    // elasticsearch-env and opensearch-env unset JAVA_TOOL_OPTIONS; kafka-server-start.sh puts -Xmx1G on the command
-    // line; kc.sh puts its own heap in JAVA_OPTS. A MaxRAMPercentage in JAVA_TOOL_OPTIONS would never take effect.
-    for (const image of ['docker.elastic.co/elasticsearch/elasticsearch:8.15.0', 'opensearchproject/opensearch:2.17.0', 'apache/kafka:3.8.0', 'bitnami/kafka:3.8', 'quay.io/keycloak/keycloak:26.0']) {
-      expect(adviseRuntime(input({ image }), 1280), image).toMatchObject({ runtime: 'other', recommendedFlag: null, problems: [] });
-    }
+  it('gives no JVM advice to Keycloak by image: kc.sh sets the heap itself', () => {
+    // kc.sh puts its own heap in JAVA_OPTS: a MaxRAMPercentage in JAVA_TOOL_OPTIONS would never take effect.
+    expect(adviseRuntime(input({ image: 'quay.io/keycloak/keycloak:26.0' }), 1280)).toMatchObject({ runtime: 'other', recommendedFlag: null, problems: [] });
     // Keycloak with JAVA_OPTS set: kc.sh uses it in place of its own defaults, so the JVM advice goes there.
     const kc = adviseRuntime(input({ image: 'quay.io/keycloak/keycloak:26.0', environment: { JAVA_OPTS: '-Xmx1g' } }), 1280)!;
     expect(kc).toMatchObject({ runtime: 'jvm', currentFlag: '-Xmx1g', envVar: 'JAVA_OPTS', recommendedFlag: '-XX:MaxRAMPercentage=75.0' });
+  });
+
+  it('reads Elasticsearch, OpenSearch and Kafka heaps from ES_JAVA_OPTS, OPENSEARCH_JAVA_OPTS, KAFKA_HEAP_OPTS and keeps them at half the limit', () => {
+    // elasticsearch-env and opensearch-env unset JAVA_TOOL_OPTIONS, and kafka-run-class.sh puts KAFKA_HEAP_OPTS on the
+    // command line: the heap is in the server's own variable, and its vendor keeps it at half the memory at most.
+    const es = adviseRuntime(
+      input({ image: 'docker.elastic.co/elasticsearch/elasticsearch:8.15.0', environment: { ES_JAVA_OPTS: '-Xms900m -Xmx900m -Des.x=1', JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75' } }),
+      1280,
+    )!;
+    expect(es).toMatchObject({ runtime: 'jvm', envVar: 'ES_JAVA_OPTS', currentFlag: '-Xmx900m', recommendedFlag: '-Xms640m -Xmx640m', alsoRemove: ['-Xms900m'], removeElsewhere: [] });
+    expect(es.problems).toEqual([
+      '-Xmx900m in ES_JAVA_OPTS is 70 % of the 1280 MiB limit: half of it must stay off the heap, for the filesystem cache and buffers. Set -Xms640m -Xmx640m in ES_JAVA_OPTS (50 %, -Xms = -Xmx).',
+    ]);
+    expect(applyFlag('-Xms900m -Xmx900m -Des.x=1', es)).toBe('-Des.x=1 -Xms640m -Xmx640m');
+    expect(renderRuntimeFlag(es)).toBe('In ES_JAVA_OPTS, replace -Xmx900m with -Xms640m -Xmx640m, and remove -Xms900m');
+    // Recognised by the variable whatever the image is called; a heap at half the limit or less is left alone.
+    expect(detectRuntime(input({ image: 'mycorp/search:7', environment: { OPENSEARCH_JAVA_OPTS: '-Xms512m -Xmx512m' } }))).toEqual({ runtime: 'jvm', detectedFrom: 'OPENSEARCH_JAVA_OPTS' });
+    expect(adviseRuntime(input({ image: 'opensearchproject/opensearch:2.17.0', environment: { OPENSEARCH_JAVA_OPTS: '-Xms512m -Xmx512m' } }), 1280)).toMatchObject({
+      currentFlag: '-Xmx512m',
+      recommendedFlag: null,
+      problems: [],
+    });
+    // Elasticsearch with no ES_JAVA_OPTS sizes its heap itself (half the memory or less): nothing to say.
+    expect(adviseRuntime(input({ image: 'docker.elastic.co/elasticsearch/elasticsearch:8.15.0' }), 1280)).toMatchObject({ runtime: 'jvm', recommendedFlag: null, problems: [] });
+    // The largest of -Xms and -Xmx is the heap; every -Xms goes with the fix.
+    const kafka = adviseRuntime(input({ image: 'bitnami/kafka:3.8', environment: { KAFKA_HEAP_OPTS: '-Xmx512m -Xms1024m' } }), 1280)!;
+    expect(kafka).toMatchObject({ envVar: 'KAFKA_HEAP_OPTS', currentFlag: '-Xmx512m', recommendedFlag: '-Xms640m -Xmx640m', alsoRemove: ['-Xms1024m'] });
+    expect(kafka.problems[0]).toMatch(/^-Xms1024m in KAFKA_HEAP_OPTS is 80 % of the 1280 MiB limit: half of it must stay off the heap/);
+    // Unset, the start script's default applies: kafka-server-start.sh -Xmx1G, OpenSearch's jvm.options -Xmx1g.
+    for (const image of ['confluentinc/cp-kafka:7.7.1', 'apache/kafka:3.8.0', 'opensearchproject/opensearch:2.17.0']) {
+      const unset = adviseRuntime(input({ image }), 1280)!;
+      expect(unset, image).toMatchObject({ runtime: 'jvm', currentFlag: null, recommendedFlag: '-Xms640m -Xmx640m', alsoRemove: [] });
+      expect(unset.problems[0], image).toMatch(/^-Xmx1[Gg] in the default \(no (KAFKA_HEAP_OPTS|OPENSEARCH_JAVA_OPTS)\) is 80 % of the 1280 MiB limit/);
+      expect(renderRuntimeFlag(unset), image).toMatch(/^Add -Xms640m -Xmx640m to (KAFKA_HEAP_OPTS|OPENSEARCH_JAVA_OPTS)$/);
+      expect(adviseRuntime(input({ image }), 4096), image).toMatchObject({ recommendedFlag: null, problems: [] });
+    }
+    // GraalVM native Kafka has no JVM heap.
+    expect(detectRuntime(input({ image: 'apache/kafka-native:3.8.0' }))).toEqual({ runtime: 'other', detectedFrom: 'image' });
   });
 
   it('gives a buildpack (Paketo, bootBuildImage) image no heap flag, only headroom: its memory calculator overrides a percentage and fails the start on a too-big -Xmx', () => {
