@@ -17,7 +17,7 @@ const HEAP_SHARE_MAX = 0.8;
 const JAVA_ENV = ['JAVA_TOOL_OPTIONS', 'JAVA_OPTS', 'JDK_JAVA_OPTIONS', '_JAVA_OPTIONS', 'CATALINA_OPTS', 'JVM_OPTS'];
 const JVM_IMAGE =
   /(^|[/_-])(openjdk|temurin|eclipse-temurin|amazoncorretto|corretto|zulu|liberica|semeru|graalvm|jdk|jre|java|maven|gradle|tomcat|jetty|wildfly|spring|jenkins)([:/@_-]|$)/i;
-const NODE_IMAGE = /(^|[/_-])(node|nodejs)([:/@_-]|$)/i;
+const NODE_IMAGE = /(^|[/_-])(node|nodejs|pm2)([:/@_-]|$)/i;
 /**
  * Go images, by the repository's own name (the last path word, without tag or digest) or by organisation: the
  * toolchain image, and the Go programs most often run as ECS services and sidecars (collectors, agents, proxies).
@@ -79,7 +79,7 @@ export function detectRuntime(input: RuntimeInput): { runtime: Runtime; detected
   }
   if (/(^|\s|\/)java(\s|$)|-Xmx\d|-XX:|\.jar\b/.test(cmd)) return { runtime: 'jvm', detectedFrom: 'command' };
   if (input.environment['NODE_OPTIONS'] !== undefined) return { runtime: 'node', detectedFrom: 'NODE_OPTIONS' };
-  if (/(^|\s|\/)(node|nodejs)(\s|$)|--max[-_]old[-_]space[-_]size|(^|\s)(npm|yarn|pnpm)\s/.test(cmd)) {
+  if (/(^|\s|\/)(node|nodejs|pm2|pm2-runtime|pm2-docker)(\s|$)|--max[-_]old[-_]space[-_]size|(^|\s)(npm|yarn|pnpm)\s/.test(cmd)) {
     return { runtime: 'node', detectedFrom: 'command' };
   }
   if (/(^|\s|\/)(python[\d.]*|gunicorn|uvicorn|celery)(\s|$)/.test(cmd)) return { runtime: 'python', detectedFrom: 'command' };
@@ -250,7 +250,13 @@ export function launcherOptions(input: RuntimeInput, launcher: 'java' | 'node'):
   const tokens = commandTokens(input);
   const isLauncher = launcher === 'java' ? /(^|\/)java$/ : /(^|\/)(node|nodejs)$/;
   const start = tokens.findIndex((t) => t.from === null && isLauncher.test(t.token));
-  if (start < 0) return { direct: false, options: tokens };
+  // pm2 passes --node-args (alias --interpreter-args), as `--node-args=...` or its next word, to each node it starts.
+  if (start < 0) {
+    return {
+      direct: false,
+      options: launcher === 'node' ? tokens.flatMap((t) => t.token.replace(/^--(node|interpreter)-args=/, '').split(/\s+/).map((token) => ({ token, from: t.from }))) : tokens,
+    };
+  }
   const options: CommandToken[] = [];
   for (let i = start + 1; i < tokens.length; i++) {
     const t = tokens[i] as CommandToken;
@@ -261,6 +267,32 @@ export function launcherOptions(input: RuntimeInput, launcher: 'java' | 'node'):
     if (TAKES_VALUE[launcher].test(t.token)) i++;
   }
   return { direct: true, options };
+}
+
+/** The option that sets how many processes a process manager runs, each with its own heap or copy of the app. */
+const POOLS: Record<string, RegExp> = {
+  pm2: /^(?:-i|--instances)(?:=?(.+))?$/,
+  gunicorn: /^(?:-w|--workers)(?:=?(.+))?$/,
+  uvicorn: /^--workers(?:=(.+))?$/,
+  celery: /^(?:-c|--concurrency)(?:=?(.+))?$/,
+};
+
+/**
+ * The process manager the command runs (pm2, gunicorn, uvicorn, celery) and how many processes it starts: its option
+ * (the last one), else its default (pm2 one, gunicorn and uvicorn WEB_CONCURRENCY or one). `count` null: one per CPU it
+ * sees (pm2 `-i max`, 0 or -1, celery without -c), which the task definition does not tell. Null for anything else.
+ */
+export function workerPool(input: RuntimeInput): { tool: string; count: number | null } | null {
+  const words = commandTokens(input).map((t) => t.token);
+  const at = words.findIndex((w) => /(^|\/)(pm2(-runtime|-docker)?|gunicorn|uvicorn|celery)$/.test(w));
+  const tool = /pm2|gunicorn|uvicorn|celery/.exec(words[at] ?? '')?.[0];
+  if (!tool) return null;
+  let raw = tool === 'celery' ? 'max' : tool === 'pm2' ? '1' : (input.environment['WEB_CONCURRENCY'] ?? '1');
+  for (let i = at + 1; i < words.length; i++) {
+    const m = POOLS[tool]?.exec(words[i] as string);
+    if (m) raw = m[1] ?? words[++i] ?? '';
+  }
+  return /^(max|0|-1)$/.test(raw) ? { tool, count: null } : /^\d+$/.test(raw) ? { tool, count: Number(raw) } : null;
 }
 
 /**
@@ -513,25 +545,34 @@ function serverAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom
 function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string, sharedMiB: number | null): RuntimeAdvice {
   const problems: string[] = [];
   const found = findFlag(input, NODE_MAX_OLD, NODE_SOURCES, launcherOptions(input, 'node').options);
-  const target = limitMiB ? Math.floor(limitMiB * HEAP_SHARE) : null;
+  // pm2 -i N runs N node processes, each with its own heap: they share the limit.
+  const pool = workerPool(input);
+  const n = pool?.tool === 'pm2' ? pool.count : 1;
+  const pm2 = n === 1 ? '' : ` × ${String(n)} pm2 instances (-i)`;
+  const target = limitMiB && n ? Math.floor((limitMiB * HEAP_SHARE) / n) : null;
   const recommendedFlag = target ? `--max-old-space-size=${target}` : null;
-  if (found) {
-    const heap = Number(found.flag.split('=')[1]);
+  const where = pool?.tool === 'pm2' && found?.envVar === null ? ' in --node-args' : '';
+  if (n === null) {
+    if (limitMiB) {
+      problems.push(`pm2 -i runs one instance per CPU it sees (the host's, on EC2), each with its own heap: give -i a number and set --max-old-space-size to 75 % of ${limitMiB} MiB divided by it.`);
+    }
+  } else if (found) {
+    const heap = Number(found.flag.split('=')[1]) * n;
     if (limitMiB && heap > limitMiB * HEAP_SHARE_MAX) {
       problems.push(
-        `${found.flag} is ${Math.round((heap / limitMiB) * 100)} % of the ${limitMiB} MiB limit: V8 will grow the heap ` +
-          `past what the container can hold. Use ${recommendedFlag}.`,
+        `${found.flag}${pm2} is ${Math.round((heap / limitMiB) * 100)} % of the ${limitMiB} MiB limit: V8 will grow the heap ` +
+          `past what the container can hold. Use ${recommendedFlag}${where}.`,
       );
     } else if (limitMiB && heap < limitMiB * 0.5) {
-      problems.push(`${found.flag} uses under half of the ${limitMiB} MiB limit; ${recommendedFlag} makes use of it.`);
+      problems.push(`${found.flag}${pm2} uses under half of the ${limitMiB} MiB limit; ${recommendedFlag}${where} makes use of it.`);
     }
     if (!limitMiB && sharedMiB !== null && heap > sharedMiB * HEAP_SHARE) {
-      problems.push(sharedHeap(found.flag, heap, sharedMiB, `--max-old-space-size=${Math.floor(sharedMiB * HEAP_SHARE)}`));
+      problems.push(sharedHeap(found.flag + pm2, heap, sharedMiB, `--max-old-space-size=${Math.floor((sharedMiB * HEAP_SHARE) / n)}`));
     }
   } else if (limitMiB) {
     problems.push(
       `No --max-old-space-size: V8 takes a quarter of the memory it sees (the host's, on Node before 20.3 with cgroup v2). Set ${recommendedFlag} ` +
-        `(75 % of ${limitMiB} MiB) in NODE_OPTIONS.`,
+        `(75 % of ${limitMiB} MiB${pm2 && ` / ${n} pm2 instances (-i), each with its own heap`}) in NODE_OPTIONS.`,
     );
   }
   const flag = problems.length > 0 ? recommendedFlag : null;

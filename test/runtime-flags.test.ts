@@ -313,6 +313,41 @@ describe('Node', () => {
   });
 });
 
+describe('pm2', () => {
+  it('reads --node-args (both forms) and divides the heap by -i / --instances: each instance has its own heap', () => {
+    expect(detectRuntime(input({ image: 'keymetrics/pm2:18-alpine' }))).toEqual({ runtime: 'node', detectedFrom: 'image' });
+    expect(detectRuntime(input({ command: ['pm2-runtime', 'app.js'] }))).toEqual({ runtime: 'node', detectedFrom: 'command' });
+    // pm2 puts --node-args on each node's command line, over NODE_OPTIONS.
+    for (const command of [
+      ['pm2-runtime', 'app.js', '-i', '4', '--node-args=--max-old-space-size=900'],
+      ['pm2', 'start', 'app.js', '--no-daemon', '--instances', '4', '--node-args', '--max-old-space-size=900 --expose-gc'],
+      ['sh', '-c', 'pm2-runtime start app.js -i 4 --node-args="--max-old-space-size=900 --expose-gc"'],
+    ]) {
+      const advice = adviseRuntime(input({ command, environment: { NODE_OPTIONS: '--max-old-space-size=300' } }), 1280)!;
+      expect(advice, command.join(' ')).toMatchObject({ runtime: 'node', currentFlag: '--max-old-space-size=900', envVar: null, recommendedFlag: '--max-old-space-size=240' });
+      expect(advice.problems, command.join(' ')).toEqual([
+        '--max-old-space-size=900 × 4 pm2 instances (-i) is 281 % of the 1280 MiB limit: V8 will grow the heap past what the container can hold. Use --max-old-space-size=240 in --node-args.',
+      ]);
+    }
+    // One instance: the flag in --node-args is still the one in effect, and the fix goes there.
+    const one = adviseRuntime(input({ command: ['pm2-runtime', 'app.js', '--node-args=--max-old-space-size=1200'], environment: { NODE_OPTIONS: '--max-old-space-size=300' } }), 1280)!;
+    expect(one).toMatchObject({ currentFlag: '--max-old-space-size=1200', envVar: null, recommendedFlag: '--max-old-space-size=960' });
+    expect(one.problems[0]).toMatch(/is 94 % of the 1280 MiB limit: .* Use --max-old-space-size=960 in --node-args\.$/);
+    // No flag: each instance reads NODE_OPTIONS, so the share per instance goes there.
+    const none = adviseRuntime(input({ image: 'keymetrics/pm2:18-alpine', command: ['pm2-runtime', 'app.js', '-i', '2'] }), 1280)!;
+    expect(none).toMatchObject({ recommendedFlag: '--max-old-space-size=480', envVar: 'NODE_OPTIONS' });
+    expect(none.problems[0]).toMatch(/Set --max-old-space-size=480 \(75 % of 1280 MiB \/ 2 pm2 instances \(-i\), each with its own heap\) in NODE_OPTIONS\.$/);
+    // -i max (or 0, -1): one per CPU, a number the task definition does not tell: no value, only how to size it.
+    for (const i of ['max', '0', '-1']) {
+      const max = adviseRuntime(input({ command: ['pm2-runtime', 'app.js', '-i', i, '--node-args=--max-old-space-size=900'] }), 1280)!;
+      expect(max, i).toMatchObject({ currentFlag: '--max-old-space-size=900', recommendedFlag: null });
+      expect(max.problems, i).toEqual([
+        "pm2 -i runs one instance per CPU it sees (the host's, on EC2), each with its own heap: give -i a number and set --max-old-space-size to 75 % of 1280 MiB divided by it.",
+      ]);
+    }
+  });
+});
+
 describe('Python and others', () => {
   it('gives tracemalloc for Python and no flag', () => {
     const advice = adviseRuntime(input({ image: 'python:3.12' }), 1024)!;
