@@ -277,6 +277,13 @@ const POOLS: Record<string, RegExp> = {
   celery: /^(?:-c|--concurrency)(?:=?(.+))?$/,
 };
 
+/** What bounds a Python pool's memory besides the limit (gunicorn and celery settings docs). */
+const POOL_REMEDY: Record<string, string> = {
+  gunicorn: 'Recycle leaking workers with --max-requests and --max-requests-jitter, share the loaded app copy-on-write with --preload, or run fewer (-w)',
+  uvicorn: 'Run fewer (--workers)',
+  celery: 'Recycle children with --max-tasks-per-child or --max-memory-per-child (KiB), or run fewer (-c)',
+};
+
 /**
  * The process manager the command runs (pm2, gunicorn, uvicorn, celery) and how many processes it starts: its option
  * (the last one), else its default (pm2 one, gunicorn and uvicorn WEB_CONCURRENCY or one). `count` null: one per CPU it
@@ -286,7 +293,8 @@ export function workerPool(input: RuntimeInput): { tool: string; count: number |
   const words = commandTokens(input).map((t) => t.token);
   const at = words.findIndex((w) => /(^|\/)(pm2(-runtime|-docker)?|gunicorn|uvicorn|celery)$/.test(w));
   const tool = /pm2|gunicorn|uvicorn|celery/.exec(words[at] ?? '')?.[0];
-  if (!tool) return null;
+  // celery beat and the other celery commands run no pool.
+  if (!tool || (tool === 'celery' && !words.includes('worker'))) return null;
   let raw = tool === 'celery' ? 'max' : tool === 'pm2' ? '1' : (input.environment['WEB_CONCURRENCY'] ?? '1');
   for (let i = at + 1; i < words.length; i++) {
     const m = POOLS[tool]?.exec(words[i] as string);
@@ -696,6 +704,8 @@ export function adviseRuntime(input: RuntimeInput, limitMiB: number | null, shar
       return goAdvice(input, limitMiB, detected.detectedFrom);
     default: {
       const python = detected.runtime === 'python';
+      const pool = python ? workerPool(input) : null;
+      const n = pool?.count;
       return {
         runtime: python ? 'python' : 'other',
         detectedFrom: detected.detectedFrom,
@@ -704,7 +714,14 @@ export function adviseRuntime(input: RuntimeInput, limitMiB: number | null, shar
         envVar: null,
         alsoRemove: [],
         removeElsewhere: [],
-        problems: [],
+        // Each worker is a process with its own copy of the app: a note on their number, with what bounds it.
+        problems:
+          pool && pool.tool !== 'pm2' && n !== 1
+            ? [
+                `${pool.tool} runs ${n ? `${n} workers` : "one worker per CPU it sees (the host's, on EC2)"}, each a process with its own copy of the app: memory grows with their number` +
+                  `${n && limitMiB ? `, at most ${Math.floor(limitMiB / n)} MiB each under the ${limitMiB} MiB limit` : ''}. ${POOL_REMEDY[pool.tool] ?? ''}.`,
+              ]
+            : [],
         profiling: python
           ? 'Python has no heap limit flag. Set PYTHONTRACEMALLOC=25 (or call tracemalloc.start()) and compare tracemalloc snapshots to find what grows.'
           : null,

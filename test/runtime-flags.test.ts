@@ -355,6 +355,35 @@ describe('Python and others', () => {
     expect(advice.profiling).toMatch(/tracemalloc/);
   });
 
+  it('notes a gunicorn, uvicorn or celery worker pool: each worker is a process with its own copy of the app', () => {
+    const note = (over: Partial<RuntimeInput>, limit: number | null = 1280) => adviseRuntime(input(over), limit)!.problems;
+    const gunicorn =
+      'gunicorn runs 4 workers, each a process with its own copy of the app: memory grows with their number, at most 320 MiB each under the 1280 MiB limit. ' +
+      'Recycle leaking workers with --max-requests and --max-requests-jitter, share the loaded app copy-on-write with --preload, or run fewer (-w).';
+    expect(note({ command: ['gunicorn', '-w', '4', '-b', '0.0.0.0:8000', 'app:app'] })).toEqual([gunicorn]);
+    expect(note({ command: ['sh', '-c', 'exec gunicorn --workers=4 app:app'] })).toEqual([gunicorn]);
+    expect(note({ command: ['gunicorn', '-w4', 'app:app'] })).toEqual([gunicorn]);
+    // gunicorn and uvicorn take WEB_CONCURRENCY when the option is absent, and one worker without it: nothing to say.
+    expect(note({ command: ['gunicorn', 'app:app'], environment: { WEB_CONCURRENCY: '4' } })).toEqual([gunicorn]);
+    expect(note({ command: ['gunicorn', '-w', '1', 'app:app'], environment: { WEB_CONCURRENCY: '4' } })).toEqual([]);
+    expect(note({ command: ['gunicorn', 'app:app'] })).toEqual([]);
+    expect(note({ command: ['uvicorn', 'main:app', '--workers', '2'] })).toEqual([
+      'uvicorn runs 2 workers, each a process with its own copy of the app: memory grows with their number, at most 640 MiB each under the 1280 MiB limit. Run fewer (--workers).',
+    ]);
+    const celery = 'Recycle children with --max-tasks-per-child or --max-memory-per-child (KiB), or run fewer (-c).';
+    expect(note({ command: ['python', '-m', 'celery', '-A', 'proj', 'worker', '--concurrency', '8'] })).toEqual([
+      `celery runs 8 workers, each a process with its own copy of the app: memory grows with their number, at most 160 MiB each under the 1280 MiB limit. ${celery}`,
+    ]);
+    // Without -c celery starts one child per CPU it sees: a number the task definition does not tell.
+    expect(note({ command: ['celery', '-A', 'proj', 'worker', '-l', 'INFO'] }, null)).toEqual([
+      `celery runs one worker per CPU it sees (the host's, on EC2), each a process with its own copy of the app: memory grows with their number. ${celery}`,
+    ]);
+    // celery beat runs no pool; gunicorn's -c is its config file, not a count.
+    expect(note({ command: ['celery', '-A', 'proj', 'beat'] })).toEqual([]);
+    expect(note({ command: ['gunicorn', '-c', 'gunicorn.conf.py', 'app:app'] })).toEqual([]);
+    expect(adviseRuntime(input({ command: ['gunicorn', '-w', '4', 'app:app'] }), 1280)).toMatchObject({ runtime: 'python', recommendedFlag: null, envVar: null });
+  });
+
   it('has no advice for an unknown runtime', () => {
     expect(adviseRuntime(input({ image: 'nginx:1.27' }), 512)).toMatchObject({ runtime: 'other', recommendedFlag: null });
   });
