@@ -315,8 +315,8 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     );
   }
   // The new revision has shown less of its own usage than KRR's 3 h minimum history: it gets at least what a history
-  // too short to read gets (KRR's OOM rule, limit × 1.25, above the chronic 1.2 × L floor). A release that needs 25-35 %
-  // more is killed within minutes, and the old revision's history cannot show it.
+  // too short to read gets (KRR's OOM rule, limit × 1.25, above the chronic 1.2 × L floor). A release that needs more
+  // memory can be killed within minutes of its start, and the old revision's history cannot show it.
   const krr = fresh && input.kind === 'oom-killed' && used > 0 ? (krrOomRule(peak, limit) ?? used * 1.25) : 0;
   if (krr > hard) {
     hard = krr;
