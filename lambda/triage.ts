@@ -181,7 +181,11 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
   // A release killed soon after it was registered: the history is mostly the previous revision's, so the pattern read
   // from it says less about this one (one confidence step lower, which the fix's headroom follows).
   const fresh = sized ? newRevision(taskDefinition?.registeredAt, taskDefinition?.revision ?? task.revision, series.points, options.now) : null;
-  if (fresh) analysis.confidence = analysis.confidence === 'high' ? 'medium' : 'low';
+  if (fresh) {
+    // Said beside the pattern's own "confidence high: 24 h and ..." line, which would otherwise contradict it.
+    analysis.confidence = analysis.confidence === 'high' ? 'medium' : 'low';
+    analysis.reasons.push(`confidence ${analysis.confidence}, one step lower: the revision is new (see the fix)`);
+  }
   const recommendation =
     target && kind && classification.verdict !== 'not-oom'
       ? recommendMemory({

@@ -72,6 +72,9 @@ describe('the example, its revision registered minutes before the kill', () => {
     expect(result.recommendation!.reasons[0]).toContain(note);
     expect(before.recommendation!.reasons.join('\n')).not.toContain('was registered');
     expect([before.analysis.confidence, result.analysis.confidence]).toEqual(['high', 'medium']);
+    // The pattern's own "confidence high: 24 h and ..." line is followed by why it counts lower.
+    expect(result.analysis.reasons.at(-1)).toBe('confidence medium, one step lower: the revision is new (see the fix)');
+    expect(before.analysis.reasons.join('\n')).not.toContain('one step lower');
     expect([before.confidence, result.confidence]).toEqual(['high', 'medium']);
     // 1.2 × 1024 → 1232 before; with the step down (twice: the series is the service's) BY_CONFIDENCE.low's 1.25 × 1024.
     expect([before.recommendation!.memory, result.recommendation!.memory]).toEqual([1232, 1280]);
