@@ -155,7 +155,16 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   // unknown), or others reserving more than this container's own size, the series cannot say what this one used.
   const ownSize = memory ?? reservation ?? limit ?? 0;
   const unknownShare = siblings.filter((c) => c.memoryReservation === null && c.memory === null);
-  const unattributable = shared && (unknownShare.length > 0 || siblingsReserved > ownSize);
+  const swamped = shared && (unknownShare.length > 0 || siblingsReserved > ownSize);
+  // Unless the kill anchors the others' part (a sidecar with its own hard limit beside a big app): the killed container
+  // was at its hard limit L at the kill, so the others then used the series' peak less L (the peak must reach L to be
+  // the kill). When the series' usual level and average sit less than L below that peak, its swing fits inside this
+  // container: the others are taken as flat at that level, and this one's usual level is L less the swing (not what the
+  // app's reservation, off by more than this container's size, would say). A lost kill sample only shrinks the swing, so
+  // that level can come out too high (a smaller fix), never too low.
+  const othersAtKill =
+    swamped && memory !== null && ev.peakMiB !== null && ev.peakMiB >= memory && ev.peakMiB - Math.min(ev.baselineMiB ?? Infinity, ev.averageMiB ?? 0) < memory ? ev.peakMiB - memory : null;
+  const unattributable = swamped && othersAtKill === null;
   if (unattributable && ev.points > 0) {
     reasons.push(
       `the series measures the whole ${input.seriesScope === 'task' ? 'task' : "service's tasks"}, and ` +
@@ -170,7 +179,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     if (!shared) return v;
     // A container with a hard limit never uses more than it: task usage beyond limit + the others' reservations is
     // the others using more than they reserve, not this container.
-    const own = Math.max(0, v - siblingsReserved);
+    const own = Math.max(0, v - (othersAtKill ?? siblingsReserved));
     return memory !== null ? Math.min(own, memory) : own;
   };
   const peak = unattributable ? null : attribute(ev.peakMiB);
@@ -179,10 +188,13 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   if (shared && !unattributable && ev.peakMiB !== null) {
     reasons.push(
       `the series measures the whole ${input.seriesScope === 'task' ? 'task' : "service's tasks"}, not ${input.container}: ` +
-        `usage attributed as ${input.seriesScope} usage minus the other containers' reservations (${siblings.map((s) => s.name).join(', ')}: ${fmt(siblingsReserved)} MiB), ` +
+        (othersAtKill !== null
+          ? `${input.container} was at its ${fmt(ownSize)} MiB hard limit when killed, so the others then used the peak less that, ${fmt(othersAtKill)} MiB (their reservations cannot say), ` +
+            `and the series' usual level and average sit less than ${fmt(ownSize)} MiB below its peak: usage attributed as ${input.seriesScope} usage minus ${fmt(othersAtKill)} MiB (the others taken as flat), `
+          : `usage attributed as ${input.seriesScope} usage minus the other containers' reservations (${siblings.map((s) => s.name).join(', ')}: ${fmt(siblingsReserved)} MiB), `) +
         `floored at 0` +
         (memory !== null ? ` and capped at ${input.container}'s own ${fmt(memory)} MiB hard limit (it cannot use more)` : '') +
-        `: peak ${fmt(peak ?? 0)} MiB, average ${fmt(avg ?? 0)} MiB (the others may use more or less than they reserve)`,
+        `: peak ${fmt(peak ?? 0)} MiB, average ${fmt(avg ?? 0)} MiB (the others may use more or less than ${othersAtKill !== null ? 'that' : 'they reserve'})`,
     );
   }
   const hasData = ev.points > 0 && peak !== null;

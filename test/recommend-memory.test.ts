@@ -166,6 +166,27 @@ describe('recommendMemory', () => {
     expect(u.reasons.join('\n')).not.toMatch(/usage attributed as/);
   });
 
+  it('a sidecar with its own hard limit beside a big app: the kill anchors the app\'s part of a task series, so the sidecar\'s level is read', () => {
+    // envoy 128 hard / 32 reserved beside an app reserving 1024 (which it may over- or undershoot by more than envoy's
+    // size). Task peak 1160 at the kill: the app then used 1160 − 128 = 1032 MiB; the series rises 70 MiB from its usual
+    // 1090, inside envoy's 128, so envoy's usual level is 1090 − 1032 = 58 MiB: a burst from 45 % of its limit.
+    const td = taskDef([container('app', 1536, 1024), container('envoy', 128, 32)], 512, 2048);
+    const taskSeries = (peakMiB: number, averageMiB = 1095) => analysis('chronic', { source: 'container-insights-task', peakMiB, averageMiB, baselineMiB: 1090, censored: false });
+    const r = recommendMemory(input({ container: 'envoy', taskDefinition: td, seriesScope: 'task', analysis: taskSeries(1160) }))!;
+    const text = r.reasons.join('\n');
+    expect(text).toMatch(/envoy was at its 128 MiB hard limit when killed, so the others then used the peak less that, 1032 MiB.*minus 1032 MiB/);
+    expect(text).not.toMatch(/sized from the limits alone/);
+    // 58 + 1.8 × (128 − 58) = 184 (chronic, one confidence step lower) → 192; from the limit alone it was 1.25 × 128 = 160.
+    expect(r.memory).toBe(192);
+    expect(r.memoryReservation).toBe(80); // average 1095 − 1032 = 63 × 1.1, rounded up
+    // A swing larger than envoy's whole limit is the app moving too: not attributed, the limits alone as before.
+    const moving = recommendMemory(input({ container: 'envoy', taskDefinition: td, seriesScope: 'task', analysis: taskSeries(1400) }))!;
+    expect(moving.reasons.join('\n')).toMatch(/the others reserve 1024 MiB, more than envoy's 128 MiB.*sized from the limits alone/);
+    expect(moving.memory).toBe(160);
+    // So is an average more than 128 MiB below the peak (envoy's own average would be below zero).
+    expect(recommendMemory(input({ container: 'envoy', taskDefinition: td, seriesScope: 'task', analysis: taskSeries(1160, 1020) }))!.memory).toBe(160);
+  });
+
   it('does not let the rounding alone double a Fargate task: the limit takes what is left when that covers the rule', () => {
     // log_router 100 MiB beside a 900 MiB app in a 1024 MiB task: the rule asks 1.2 × 100 = 120; 128 (the minimum,
     // and a 16 MiB step) would need a 2048 MiB task, 124 fits.
