@@ -7,7 +7,8 @@
  * - unknown: too little data.
  *
  * Method: the series is cut into 30-minute windows (or 6 periods, whichever is longer); each window's baseline is
- * its 20th-percentile Average (GC and request noise sit above it). A restart shows as a sudden baseline drop; the
+ * its 20th-percentile Average (GC and request noise sit above it), or behind a GC sawtooth the floors after each
+ * collection (gcFloors). A restart shows as a sudden baseline drop; the
  * climb is fitted within the segments between restarts with a Theil-Sen slope (the median of pairwise slopes, robust
  * to spikes and gaps), and the pairs' concordance says whether the climb is steady.
  *
@@ -93,7 +94,43 @@ function usablePoints(points: readonly MemoryPoint[]): Usable[] {
   return out;
 }
 
-function windows(pts: readonly Usable[], periodMs: number, spanMs: number): Window[] {
+/**
+ * GC floors. A GC sawtooth (the Average climbs in small steps and falls in sudden drops, each over 4 × the median step:
+ * at least 8 drops, which make 60 % of all the falling, jumps up under 20 % of the rising, and cycles a median of at
+ * most 2 windows long) puts a 30-minute window's 20th percentile wherever the sawtooth's phase is. Its floor, the
+ * level after each collection, is the live set: each point gets the lowest Average of its cycle, from one drop to the
+ * next (the first cycle, cut by the history's start, also looks at the next). Slower drops are left to the windows,
+ * which see them as restarts or as memory the process frees (RELEASE_MAX_HOURS). Null when there is no sawtooth.
+ */
+function gcFloors(pts: readonly Usable[]): number[] | null {
+  const d = pts.slice(1).map((p, i) => p.avg - (pts[i] as Usable).avg);
+  const big = 4 * median(d.map(Math.abs));
+  const cut = [0];
+  let fall = 0;
+  let drop = 0;
+  let rise = 0;
+  let jump = 0;
+  d.forEach((x, i) => {
+    if (x < 0) fall -= x;
+    else rise += x;
+    if (x > big) jump += x;
+    if (x < -big) {
+      drop -= x;
+      if (!((d[i - 1] ?? 0) < -big)) cut.push(i + 1);
+    }
+  });
+  const gaps = cut.slice(2).map((c, k) => (pts[c] as Usable).t - (pts[cut[k + 1] as number] as Usable).t);
+  if (cut.length < 9 || drop < 0.6 * fall || jump > 0.2 * rise || median(gaps) > 2 * WINDOW_MS) return null;
+  cut.push(pts.length);
+  const out: number[] = [];
+  for (let k = 0; k + 1 < cut.length; k++) {
+    const lo = pts.slice(cut[k], cut[k > 0 ? k + 1 : 2]).reduce((m, p) => Math.min(m, p.avg), Infinity);
+    for (let i = cut[k] as number; i < (cut[k + 1] as number); i++) out.push(lo);
+  }
+  return out;
+}
+
+function windows(pts: readonly Usable[], periodMs: number, spanMs: number, floors: readonly number[] | null): Window[] {
   // 30-minute windows; shorter on short histories (at least 3 periods), so a climb of a few hours still has points.
   const width = Math.max(2 * periodMs, Math.min(WINDOW_MS, spanMs / 8));
   const out: Window[] = [];
@@ -104,7 +141,7 @@ function windows(pts: readonly Usable[], periodMs: number, spanMs: number): Wind
     while (end < pts.length && (pts[end] as Usable).t < t0 + width) end++;
     const slice = pts.slice(start, end);
     if (slice.length >= 2) {
-      const avgs = slice.map((p) => p.avg).sort((a, b) => a - b);
+      const avgs = slice.map((p, k) => floors?.[start + k] ?? p.avg).sort((a, b) => a - b);
       const maxes = slice.map((p) => p.max).sort((a, b) => a - b);
       const base = quantile(avgs, 0.2);
       out.push({ t: median(slice.map((p) => p.t)), base, swing: Math.max(0, quantile(maxes, 0.9) - base), top: maxes.at(-1) as number });
@@ -401,7 +438,8 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
     reasons.push(`peak ${fmt(peak)} MiB, average ${fmt(average)} MiB, no known limit`);
   }
 
-  const ws = windows(pts, periodMs, last.t - first.t + periodMs);
+  const floors = gcFloors(pts);
+  const ws = windows(pts, periodMs, last.t - first.t + periodMs, floors);
   // Window-to-window noise: the MAD of the baseline's steps around their median step, so a steady climb (every step
   // the same size) is not mistaken for noise.
   const steps: number[] = [];
@@ -452,7 +490,8 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
     slope !== null &&
     slope > 0 &&
     fit.concordance >= 0.75 &&
-    growth >= Math.max(0.1 * top, 6 * noise, 16) &&
+    // Floors barely wander, so a GC'd floor needs to climb half as far (5 % of the top) as a baseline.
+    growth >= Math.max((floors ? 0.05 : 0.1) * top, 6 * noise, 16) &&
     fit.drawdown - 3 * noise <= 0.3 * growth;
   // A climb alone is not a leak: a daily load ramp climbs too. The climb must persist across restarts (each segment
   // of a sawtooth climbs again), or span 1.5 daily cycles, or be near-linear (the same rate in both halves: a daily
@@ -471,7 +510,10 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   const plateaus = ratio !== null && ratio > PLATEAU_RATIO;
   // Drops at one level below the top, at a steady pace: the process frees the memory itself; nothing accumulates.
   const release = (fit?.release ?? Infinity) < 0.95 * top;
-  const leak = climbs && !isStep && !release && ((acrossRestarts && !plateaus) || spansDays || (linear && notDiurnal));
+  // Behind a GC sawtooth the floors are the live set: one that rose through a whole day without falling back (the
+  // drawdown gate in `climbs`) is retained memory, as a load cycle's live set falls by night; not one that levels off.
+  const gcDay = floors !== null && longest >= 20 && ratio !== null && !plateaus;
+  const leak = climbs && !isStep && !release && ((acrossRestarts && !plateaus) || spansDays || (linear && notDiurnal) || gcDay);
   if (isStep && stepped) {
     reasons.push(
       `the baseline stepped up ${fmt(stepped.jump)} MiB at ${new Date(stepped.at).toISOString()} and stayed flat before and after ` +
@@ -490,10 +532,13 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
       reasons.push(`one climb over ${fmt(longest)} h (1.5 daily cycles or more): not a daily load ramp`);
     } else {
       reasons.push(
-        `one climb in ${fmt(hours)} h of history, steady or slowing (first-half slope / second-half slope = ${(ratio ?? 0).toFixed(2)}: ` +
-          `a daily ramp accelerates; a slow cache fill can look like this)` +
-          (dayDelta !== null ? `, ${fmt(dayDelta)} MiB above the same hour 24 h earlier` : ', no earlier day to compare with') +
-          `: confidence at most medium; check the graph over a few days`,
+        gcDay
+          ? `behind a GC sawtooth, the floor after each collection (the live set) rose through ${fmt(longest)} h without falling back ` +
+              `(a load cycle's live set falls by night): confidence at most medium; check the graph over a few days`
+          : `one climb in ${fmt(hours)} h of history, steady or slowing (first-half slope / second-half slope = ${(ratio ?? 0).toFixed(2)}: ` +
+            `a daily ramp accelerates; a slow cache fill can look like this)` +
+            (dayDelta !== null ? `, ${fmt(dayDelta)} MiB above the same hour 24 h earlier` : ', no earlier day to compare with') +
+            `: confidence at most medium; check the graph over a few days`,
       );
       if (confidenceOut === 'high') confidenceOut = 'medium';
     }

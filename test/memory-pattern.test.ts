@@ -188,6 +188,46 @@ describe('analyzeMemory', () => {
     expect(a.pattern).not.toBe('leak');
   });
 
+  describe('a GC sawtooth at 1-minute resolution: the baseline follows the floors after each collection', () => {
+    // 24 h of 1-minute points, a collection every 24 min (a 30-minute window holds one or two cycles, so its 20th
+    // percentile moves with the sawtooth's phase), the heap climbing 260 MiB between collections.
+    const saw = (i: number): number => 260 * ((i % 24) / 23);
+    const gc = (floor: (i: number) => number): MemorySeries => {
+      const values = Array.from({ length: 24 * 60 }, (_, i) => Math.min(1024, floor(i) + saw(i) + wiggle(i, 6)));
+      values[values.length - 1] = 1024;
+      return series(values, { avg: (v) => v });
+    };
+
+    it('flags a leak whose floor rises 60 MiB (6 % of the limit) in a day, steeper by day: the floors were noise to 30-minute windows', () => {
+      // Retained objects: 4 MiB/h from 08:00 to 20:00 in a history that starts at 06:00, 1 MiB/h at night.
+      const leaked = (i: number): number => {
+        let m = 0;
+        for (let j = 0; j < i; j += 60) m += ((6 + j / 60) % 24 >= 8 && (6 + j / 60) % 24 < 20 ? 4 : 1) * (Math.min(60, i - j) / 60);
+        return m;
+      };
+      const s = gc((i) => 650 + leaked(i));
+      const a = analyzeMemory(s, { limitMiB: 1024, now: now(s) });
+      expect(a.pattern).toBe('leak');
+      expect(a.evidence.slopeMiBPerHour).toBeGreaterThan(2);
+      expect(a.reasons.join('\n')).toMatch(/behind a GC sawtooth, the floor after each collection \(the live set\) rose through 2\d(\.\d)? h without falling back/);
+    });
+
+    it('does not call a sawtooth whose peaks grow while its floor stays flat a leak (the heap grew, the live set did not)', () => {
+      // A collection every 10 min; the heap resizes, so the climb between collections grows from 100 to 650 MiB over
+      // the day while the floor stays at 300 MiB. The windows' 20th percentile climbs with the amplitude (read as a
+      // steady 4.6 MiB/h leak before the floors); the floors do not climb.
+      const values = Array.from({ length: 24 * 60 }, (_, i) => Math.min(1024, 300 + (100 + (550 * i) / (24 * 60)) * ((i % 10) / 9) + wiggle(i, 6)));
+      values[values.length - 1] = 1024;
+      const s = series(values, { avg: (v) => v });
+      const a = analyzeMemory(s, { limitMiB: 1024, now: now(s) });
+      expect(a.pattern).not.toBe('leak');
+      expect(Math.abs(a.evidence.slopeMiBPerHour ?? 0)).toBeLessThan(1);
+      // And a live set that follows a daily load cycle (up 90 MiB by day, back down by night) is not one either.
+      const daily = gc((i) => 600 + 90 * Math.max(0, Math.sin((2 * Math.PI * (i - 120)) / (24 * 60))));
+      expect(analyzeMemory(daily, { limitMiB: 1024, now: now(daily) }).pattern).not.toBe('leak');
+    });
+  });
+
   it('works with Maximum only and with Average only', () => {
     const values = Array.from({ length: 200 }, (_, i) => 800 + wiggle(i, 30));
     const maxOnly = series(values, { avg: () => null });
