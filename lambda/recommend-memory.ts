@@ -357,13 +357,12 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
       reasons.push(`memoryReservation kept at ${fmt(soft)} MiB: never lowered right after an OOM (${fargate ? "it is this container's share of the task memory" : 'the scheduler would pack more beside it'})`);
     }
     const realUse = memory === null ? Math.max(avg, peak ?? 0) : avg;
-    if (reservation !== null && reservation < 0.8 * realUse) {
+    // On EC2 the host runs out whatever the hard limit; Fargate has no host to pack and an explicit task size.
+    if (reservation !== null && reservation < 0.8 * realUse && !fargate) {
       deadEnds.push(
         `reservation left far below real use: memoryReservation ${fmt(reservation)} MiB vs ${memory === null ? 'a peak' : 'an average'} of ${fmt(realUse)} MiB` +
           (memory === null ? ' with no hard limit' : '') +
-          (fargate
-            ? "; on Fargate it is this container's share of the task memory, and a task sized from the reservations (as AWS suggests) is too small for it"
-            : '; the scheduler packs tasks by reservation, so the host runs out of memory even with a higher hard limit'),
+          '; the scheduler packs tasks by reservation, so the host runs out of memory even with a higher hard limit',
       );
     }
   } else {

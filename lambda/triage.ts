@@ -94,15 +94,19 @@ export const NEW_REVISION_HOURS = 3;
 /**
  * The killed revision, when it was registered inside the history (points before it: an earlier revision's) and under
  * NEW_REVISION_HOURS before the kill. `registeredAt` bounds how long its tasks can have run: none starts before it.
- * Null when it is unknown, older, or not before the kill (a malformed value). Pure.
+ * Null when it is unknown, older, or not before the kill (a malformed value), and when the definition read cannot be
+ * the killed task's: another revision (the CLI's file may be the family's latest), or registered after the task
+ * started. Pure.
  */
 export function newRevision(
   registeredAt: number | undefined,
   revision: number | null,
   points: readonly MemoryPoint[],
   now: number,
+  task: { startedAt: number | null; revision: number | null } = { startedAt: null, revision: null },
 ): { revision: number | null; minutes: number } | null {
   if (registeredAt === undefined || !(registeredAt > (points[0]?.t ?? Infinity))) return null;
+  if ((task.revision !== null && revision !== null && task.revision !== revision) || registeredAt > (task.startedAt ?? Infinity)) return null;
   const minutes = (now - registeredAt) / 60_000;
   return minutes >= 0 && minutes < NEW_REVISION_HOURS * 60 ? { revision, minutes } : null;
 }
@@ -180,8 +184,10 @@ export function buildTriage(input: TaskSnapshot, evidence: Evidence, options: Tr
   const sized = target && (kind === 'oom-killed' || kind === 'oom-at-start') && classification.verdict !== 'not-oom';
   // A release killed soon after it was registered: the history is mostly the previous revision's, so the pattern read
   // from it says less about this one (one confidence step lower, which the fix's headroom follows).
-  const fresh = sized ? newRevision(taskDefinition?.registeredAt, taskDefinition?.revision ?? task.revision, series.points, options.now) : null;
-  if (fresh) {
+  const fresh = sized
+    ? newRevision(taskDefinition?.registeredAt, taskDefinition?.revision ?? task.revision, series.points, options.now, { startedAt: task.startedAt, revision: task.revision ?? null })
+    : null;
+  if (fresh && analysis.confidence !== 'low') {
     // Said beside the pattern's own "confidence high: 24 h and ..." line, which would otherwise contradict it.
     analysis.confidence = analysis.confidence === 'high' ? 'medium' : 'low';
     analysis.reasons.push(`confidence ${analysis.confidence}, one step lower: the revision is new (see the fix)`);

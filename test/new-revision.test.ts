@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseMetricStatistics } from '../lambda/memory-metrics';
-import type { MemoryPoint, PatternAnalysis, TaskDefinition } from '../lambda/model';
+import type { MemoryPoint, PatternAnalysis, TaskDefinition, TaskSnapshot } from '../lambda/model';
 import { parseTaskStateChange } from '../lambda/parse-task';
 import { parseTaskDefinition } from '../lambda/parse-task-definition';
 import { recommendMemory } from '../lambda/recommend-memory';
@@ -25,8 +25,10 @@ const { registeredAt: exampleAt, ...withoutAt } = loadJson<{ taskDefinition: Rec
 /** The example's task definition with this registeredAt; undefined: without the field (an older input). */
 const definition = (registeredAt?: unknown): TaskDefinition =>
   parseTaskDefinition({ taskDefinition: registeredAt === undefined ? withoutAt : { ...withoutAt, registeredAt } });
-const triage = (def: TaskDefinition) =>
-  triageTask(task, { describeTaskDefinition: async () => def, fetchMemoryMetrics: async () => ({ datasets: [metrics], containerInsights: false }) }, { now: KILL, lookbackHours: 24 });
+// The example's task started 26 h before the kill; a release's first task starts after its revision is registered.
+const released: TaskSnapshot = { ...task, startedAt: KILL - 20 * 60_000 };
+const triage = (def: TaskDefinition, t = released) =>
+  triageTask(t, { describeTaskDefinition: async () => def, fetchMemoryMetrics: async () => ({ datasets: [metrics], containerInsights: false }) }, { now: KILL, lookbackHours: 24 });
 /** Everything the alert and the CLI show, for byte-for-byte comparisons. */
 const outputs = async (def: TaskDefinition) => {
   const { result } = await triage(def);
@@ -53,6 +55,11 @@ describe('newRevision: the killed revision registered inside the history, under 
   const points: MemoryPoint[] = Array.from({ length: 24 * 60 }, (_, i) => ({ t: KILL - (24 * 60 - i) * 60_000, maxMiB: 800, avgMiB: 700 }));
   it('gives the revision and the minutes before the kill', () => {
     expect(newRevision(KILL - 28 * 60_000, 42, points, KILL)).toEqual({ revision: 42, minutes: 28 });
+    expect(newRevision(KILL - 28 * 60_000, 42, points, KILL, { startedAt: KILL - 20 * 60_000, revision: 42 })).toEqual({ revision: 42, minutes: 28 });
+  });
+  it('is null for a definition that cannot be the killed task\'s: another revision, or registered after the task started', () => {
+    expect(newRevision(KILL - 28 * 60_000, 43, points, KILL, { startedAt: KILL - 20 * 60_000, revision: 42 })).toBeNull();
+    expect(newRevision(KILL - 28 * 60_000, 42, points, KILL, { startedAt: KILL - 26 * 3_600_000, revision: 42 })).toBeNull();
   });
   it('is null when registered 3 h or more before the kill, before the history, after the kill, or with no history', () => {
     expect(newRevision(KILL - NEW_REVISION_HOURS * 3_600_000, 42, points, KILL)).toBeNull();
@@ -83,9 +90,26 @@ describe('the example, its revision registered minutes before the kill', () => {
     expect(JSON.stringify(renderSlack(result, { series: null }))).toContain('revision 42 was registered 28 min before the kill');
   });
 
-  it('names the revision registeredAt belongs to: the task definition read (the CLI file stands for the task\'s own)', async () => {
-    const def = { ...definition(iso(KILL - 28 * 60_000)), revision: 43 };
-    expect((await triage(def)).result.recommendation!.reasons[0]).toMatch(/^revision 43 was registered 28 min before the kill/);
+  it('leaves a low confidence low and says no "one step lower" then', async () => {
+    const short = { ...metrics, points: metrics.points.slice(-20) }; // 100 min of history: low already
+    const run = (def: TaskDefinition) =>
+      triageTask(released, { describeTaskDefinition: async () => def, fetchMemoryMetrics: async () => ({ datasets: [short], containerInsights: false }) }, { now: KILL, lookbackHours: 24 });
+    const { result } = await run(definition(iso(KILL - 28 * 60_000)));
+    expect(result.analysis.confidence).toBe('low');
+    expect(result.recommendation!.reasons[0]).toMatch(/^revision 42 was registered 28 min before the kill/);
+    expect(result.analysis.reasons.join('\n')).not.toContain('one step lower');
+  });
+
+  it('says nothing when the definition read cannot be the killed task\'s (another revision, or registered after the task started)', async () => {
+    const fresh = definition(iso(KILL - 28 * 60_000));
+    // The CLI's file may be the family's latest revision (43), registered minutes before an old task (42) was killed.
+    const other = (await triage({ ...fresh, revision: 43 })).result;
+    expect(other.recommendation!.reasons.join('\n')).not.toContain('was registered');
+    expect(other.recommendation!.memory).toBe(1232);
+    // The bundled example's task started 26 h before the kill: a revision registered 28 min before it is not its own.
+    const old = (await triage(fresh, task)).result;
+    expect(old.recommendation!.reasons.join('\n')).not.toContain('was registered');
+    expect(old.analysis.confidence).toBe('high');
   });
 
   it('changes nothing when the revision was registered days before, or the field is missing or unreadable', async () => {
