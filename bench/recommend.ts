@@ -186,7 +186,7 @@ export interface FlatFrontier {
    * rate among the safe peers (and at least 99 %) at no more than their lowest median over-provisioning.
    */
   peerCorner: { oomFreeRate: number; overprovisionMedian: number };
-  /** The smallest factor reaching the corner's OOM-free rate; null if none up to 3. */
+  /** The smallest factor reaching the corner's OOM-free rate, exactly (not on the grid); null if none up to 3. */
   atPeerCorner: FlatPoint | null;
   /**
    * Whether that factor's median is within the corner's. The median only grows with the factor, so false means no
@@ -223,13 +223,18 @@ export function flatFrontier(samples: ReadonlyMap<string, readonly FrontierSampl
     };
     let at99: FlatPoint | null = null;
     let atProject: FlatPoint | null = null;
-    let atPeerCorner: FlatPoint | null = null;
-    for (let f = 1; f <= 3.0001 && (at99 === null || atProject === null || atPeerCorner === null); f = Math.round((f + 0.005) * 1000) / 1000) {
+    for (let f = 1; f <= 3.0001 && (at99 === null || atProject === null); f = Math.round((f + 0.005) * 1000) / 1000) {
       const p = pointAt(f);
       if (at99 === null && p.oomFreeRate >= SAFE_OOM_FREE) at99 = p;
       if (atProject === null && p.oomFreeRate >= project.oomFreeRate) atProject = p;
-      if (atPeerCorner === null && p.oomFreeRate >= peerCorner.oomFreeRate) atPeerCorner = p;
     }
+    // The corner's factor exactly, not on the 0.005 grid, since "not reachable" claims no factor at all reaches it: an
+    // instance is OOM-free when ceil(f × limit) > oracle, i.e. f > floor(oracle) / limit, so the smallest factor keeping
+    // k instances is just above the k-th smallest of those thresholds (and the median only grows with f).
+    const thresholds = xs.map((x) => Math.floor(x.oracle) / x.limit).sort((a, b) => a - b);
+    const k = Math.ceil(peerCorner.oomFreeRate * n - 1e-9);
+    const exact = k === 0 ? 1 : (thresholds[k - 1] as number) + 1e-9;
+    const atPeerCorner: FlatPoint | null = k <= n && exact <= 3 ? { ...pointAt(exact), factor: Math.round(exact * 10_000) / 10_000 } : null;
     const peerCornerReachable = atPeerCorner !== null && atPeerCorner.overprovisionMedian <= peerCorner.overprovisionMedian;
     out.push({ family, project, at99, atProject, peerCorner, atPeerCorner, peerCornerReachable });
   }
