@@ -30,8 +30,13 @@ const GO_ENV = ['GOMEMLIMIT', 'GOGC', 'GOMAXPROCS'];
 const PYTHON_IMAGE = /(^|[/_-])(python|pypy|django|flask|fastapi|uvicorn|gunicorn|jupyter)([:/@_-]|$)|python\d/i;
 /**
  * Servers whose start script takes the heap from a variable of its own and ignores or overrides JAVA_TOOL_OPTIONS,
- * by the variable or the image's repository name, with the heap their script sets when the variable is unset
- * (Elasticsearch sizes it itself, at half the memory or less). Their vendors keep the heap at half the memory at most:
+ * by the variable or the image's repository name, with the heap their script sets when the variable is unset or blank,
+ * and whether that default is in jvm.options, where it holds unless the variable sets an -Xmx (Kafka's script sets it
+ * only when the variable is empty). Elasticsearch from 7.11 sizes the heap itself, at half the memory or less, unless
+ * the variable sets -Xms or -Xmx ("Starting from version 7.11, Elasticsearch automatically sizes JVM heap",
+ * https://elastic.co/guide/en/cloud-on-k8s/1.8/k8s-jvm-heap-size.html; its MachineDependentHeap then adds -Xms/-Xmx,
+ * over a MaxRAMPercentage); 6.0 to 7.10 have -Xms1g -Xmx1g in jvm.options. Their vendors keep the heap at half the
+ * memory at most:
  * - Elasticsearch: "Set Xmx and Xms to no more than 50% of your total system memory. Elasticsearch requires memory for
  *   purposes other than the JVM heap [...] off-heap buffers [...] the operating system's filesystem cache"
  *   (https://www.elastic.co/guide/en/elasticsearch/reference/7.11/advanced-configuration.html).
@@ -41,15 +46,18 @@ const PYTHON_IMAGE = /(^|[/_-])(python|pypy|django|flask|fastapi|uvicorn|gunicor
  *   5 GB, the rest for the page cache (https://docs.redhat.com/ja/documentation/red_hat_streams_for_apache_kafka/2.5/html/amq_streams_api_reference/con-common-configuration-jvm-reference);
  *   kafka-server-start.sh sets -Xmx1G -Xms1G when KAFKA_HEAP_OPTS is unset (Confluent's and Bitnami's images too).
  */
-const SERVER_HEAP: [variable: string, repo: RegExp, unset: string | null][] = [
-  ['ES_JAVA_OPTS', /^elasticsearch$/, null],
-  ['OPENSEARCH_JAVA_OPTS', /^opensearch$/, '-Xmx1g'],
-  ['KAFKA_HEAP_OPTS', /^(cp-)?kafka$|^cp-server$/, '-Xmx1G'],
+const SERVER_HEAP: [variable: string, repo: RegExp, unset: string, jvmOptions: boolean][] = [
+  ['ES_JAVA_OPTS', /^elasticsearch$/, '-Xmx1g', true],
+  ['OPENSEARCH_JAVA_OPTS', /^opensearch$/, '-Xmx1g', true],
+  ['KAFKA_HEAP_OPTS', /^(cp-)?kafka$|^cp-server$/, '-Xmx1G', false],
 ];
 /** The heap's share of the limit for those servers. */
 const SERVER_HEAP_SHARE = 0.5;
+/** By the image, or by the variable when the command does not run `java` itself (only the server's script reads it). */
 const serverOf = (input: RuntimeInput) =>
-  SERVER_HEAP.find(([v, repo]) => input.environment[v] !== undefined || (input.image !== null && repo.test(repoName(imageName(input.image)))));
+  SERVER_HEAP.find(
+    ([v, repo]) => (input.environment[v] !== undefined && !launcherOptions(input, 'java').direct) || (input.image !== null && repo.test(repoName(imageName(input.image)))),
+  );
 
 export interface RuntimeInput {
   image: string | null;
@@ -78,8 +86,11 @@ export function detectRuntime(input: RuntimeInput): { runtime: Runtime; detected
     if (input.environment[name] !== undefined) return { runtime: 'jvm', detectedFrom: name };
   }
   if (/(^|\s|\/)java(\s|$)|-Xmx\d|-XX:|\.jar\b/.test(cmd)) return { runtime: 'jvm', detectedFrom: 'command' };
-  if (input.environment['NODE_OPTIONS'] !== undefined) return { runtime: 'node', detectedFrom: 'NODE_OPTIONS' };
-  if (/(^|\s|\/)(node|nodejs|pm2|pm2-runtime|pm2-docker)(\s|$)|--max[-_]old[-_]space[-_]size|(^|\s)(npm|yarn|pnpm)\s/.test(cmd)) {
+  // pm2 with an --interpreter other than node runs something else (python3, bash, none for a binary).
+  const interpreter = /(^|\s|\/)pm2(-runtime|-docker)?\s.*--interpreter[=\s]+(\S+)/.exec(cmd)?.[3];
+  const node = interpreter === undefined || /(^|\/)(node|nodejs)$/.test(interpreter);
+  if (node && input.environment['NODE_OPTIONS'] !== undefined) return { runtime: 'node', detectedFrom: 'NODE_OPTIONS' };
+  if (node && /(^|\s|\/)(node|nodejs|pm2|pm2-runtime|pm2-docker)(\s|$)|--max[-_]old[-_]space[-_]size|(^|\s)(npm|yarn|pnpm)\s/.test(cmd)) {
     return { runtime: 'node', detectedFrom: 'command' };
   }
   if (/(^|\s|\/)(python[\d.]*|gunicorn|uvicorn|celery)(\s|$)/.test(cmd)) return { runtime: 'python', detectedFrom: 'command' };
@@ -93,7 +104,7 @@ export function detectRuntime(input: RuntimeInput): { runtime: Runtime; detected
     const image = imageName(input.image);
     if (GO_REPO.test(repoName(image)) || COLLECTOR.test(repoName(image)) || GO_ORGS.test(image)) return { runtime: 'go', detectedFrom: 'image' };
     if (JVM_IMAGE.test(image)) return { runtime: 'jvm', detectedFrom: 'image' };
-    if (NODE_IMAGE.test(image)) return { runtime: 'node', detectedFrom: 'image' };
+    if (node && NODE_IMAGE.test(image)) return { runtime: 'node', detectedFrom: 'image' };
     if (PYTHON_IMAGE.test(image)) return { runtime: 'python', detectedFrom: 'image' };
   }
   if (goVar) return { runtime: 'go', detectedFrom: goVar };
@@ -249,19 +260,24 @@ const TAKES_VALUE = {
 export function launcherOptions(input: RuntimeInput, launcher: 'java' | 'node'): { direct: boolean; options: CommandToken[] } {
   const tokens = commandTokens(input);
   const isLauncher = launcher === 'java' ? /(^|\/)java$/ : /(^|\/)(node|nodejs)$/;
-  const start = tokens.findIndex((t) => t.from === null && isLauncher.test(t.token));
-  // pm2 passes --node-args (alias --interpreter-args), as `--node-args=...` or its next word, to each node it starts.
-  if (start < 0) {
-    return {
-      direct: false,
-      options: launcher === 'node' ? tokens.flatMap((t) => t.token.replace(/^--(node|interpreter)-args=/, '').split(/\s+/).map((token) => ({ token, from: t.from }))) : tokens,
-    };
-  }
+  // (pm2's `--interpreter node` names the launcher; it does not run it.)
+  const start = tokens.findIndex((t, i) => t.from === null && isLauncher.test(t.token) && tokens[i - 1]?.token !== '--interpreter');
+  // pm2 passes --node-args (alias --interpreter-args), as `--node-args=...` or its next word, to each node it starts;
+  // the words after its `--` are the app's.
+  const pm2 = tokens.findIndex((t) => PM2.test(t.token));
+  const end = tokens.findIndex((t, i) => i > pm2 && pm2 >= 0 && t.token === '--');
+  const nodeArgs = (from: number): CommandToken[] =>
+    tokens.slice(from, end < 0 ? undefined : end).flatMap((t) => t.token.replace(/^--(node|interpreter)-args=/, '').split(/\s+/).map((token) => ({ token, from: t.from })));
+  if (start < 0) return { direct: false, options: launcher === 'node' ? nodeArgs(0) : tokens };
   const options: CommandToken[] = [];
   for (let i = start + 1; i < tokens.length; i++) {
     const t = tokens[i] as CommandToken;
     if (launcher === 'java' && t.token.startsWith('@')) continue;
-    if (!t.token.startsWith('-')) break; // the main class or the script: program arguments follow
+    // The main class or the script: program arguments follow, except pm2's (`node …/pm2-runtime …`).
+    if (!t.token.startsWith('-')) {
+      if (launcher === 'node' && i === pm2) options.push(...nodeArgs(i + 1));
+      break;
+    }
     options.push(t);
     if (launcher === 'java' && t.token === '-jar') break;
     if (TAKES_VALUE[launcher].test(t.token)) i++;
@@ -284,23 +300,55 @@ const POOL_REMEDY: Record<string, string> = {
   celery: 'Recycle children with --max-tasks-per-child or --max-memory-per-child (KiB), or run fewer (-c)',
 };
 
-/**
- * The process manager the command runs (pm2, gunicorn, uvicorn, celery) and how many processes it starts: its option
- * (the last one), else its default (pm2 one, gunicorn and uvicorn WEB_CONCURRENCY or one). `count` null: one per CPU it
- * sees (pm2 `-i max`, 0 or -1, celery without -c), which the task definition does not tell. Null for anything else.
- */
-export function workerPool(input: RuntimeInput): { tool: string; count: number | null } | null {
-  const words = commandTokens(input).map((t) => t.token);
-  const at = words.findIndex((w) => /(^|\/)(pm2(-runtime|-docker)?|gunicorn|uvicorn|celery)$/.test(w));
-  const tool = /pm2|gunicorn|uvicorn|celery/.exec(words[at] ?? '')?.[0];
-  // celery beat and the other celery commands run no pool.
-  if (!tool || (tool === 'celery' && !words.includes('worker'))) return null;
-  let raw = tool === 'celery' ? 'max' : tool === 'pm2' ? '1' : (input.environment['WEB_CONCURRENCY'] ?? '1');
-  for (let i = at + 1; i < words.length; i++) {
-    const m = POOLS[tool]?.exec(words[i] as string);
+const PM2 = /(^|\/)pm2(-runtime|-docker)?$/;
+/** A pm2 start target pm2 reads as a process file, not a script (its Common.isConfigFile). */
+const PM2_FILE = /\.(json|ya?ml|config\.[cm]?js)/;
+/** celery's global options that take a value: the subcommand is the first other word that is not an option. */
+const CELERY_VALUE = /^(-A|--app|-b|--broker|--result-backend|--loader|--config|--workdir)$/;
+
+/** The last value of an option (`-w 4`, `-w4`, `--workers=4`) in words up to `--` (the words after it are the app's). */
+function lastOption(words: string[], option: RegExp): string | undefined {
+  let raw: string | undefined;
+  for (let i = 0; i < words.length && words[i] !== '--'; i++) {
+    const m = option.exec(words[i] as string);
     if (m) raw = m[1] ?? words[++i] ?? '';
   }
-  return /^(max|0|-1)$/.test(raw) ? { tool, count: null } : /^\d+$/.test(raw) ? { tool, count: Number(raw) } : null;
+  return raw;
+}
+
+/**
+ * The process manager the command runs (pm2, gunicorn, uvicorn, celery worker with the prefork pool) and how many
+ * processes it starts: its option (the last one; gunicorn's GUNICORN_CMD_ARGS before the command's own, celery's
+ * --autoscale maximum), else its default (pm2 one, gunicorn and uvicorn WEB_CONCURRENCY or one). `count` null: one per
+ * CPU it sees (pm2 `-i max`, 0, or -1 for all but one; celery without -c), or set in a pm2 process file (`raw`), which
+ * the task definition does not tell. Null for anything else, and for celery's gevent, eventlet, threads and solo pools
+ * (one process).
+ */
+export function workerPool(input: RuntimeInput): { tool: string; count: number | null; raw: string } | null {
+  const tokens = commandTokens(input).map((t) => t.token);
+  const at = tokens.findIndex((w) => PM2.test(w) || /(^|\/)(gunicorn|uvicorn|celery)$/.test(w));
+  const tool = /pm2|gunicorn|uvicorn|celery/.exec(tokens[at] ?? '')?.[0];
+  if (!tool) return null;
+  const words = tokens.slice(at + 1);
+  let raw = lastOption(tool === 'gunicorn' ? [...(input.environment['GUNICORN_CMD_ARGS']?.trim().split(/\s+/) ?? []), ...words] : words, POOLS[tool] as RegExp);
+  if (tool === 'celery') {
+    let sub: string | undefined;
+    for (let i = 0; i < words.length && sub === undefined; i++) {
+      if (CELERY_VALUE.test(words[i] as string)) i++;
+      else if (!words[i]?.startsWith('-')) sub = words[i];
+    }
+    const pool = lastOption(words, /^(?:-P|--pool)(?:=?(.+))?$/) ?? 'prefork';
+    // celery beat and the other commands run no pool; the pools but prefork run in one process.
+    if (sub !== 'worker' || pool !== 'prefork') return null;
+    raw = lastOption(words, /^--autoscale(?:=(.+))?$/)?.split(',')[0] ?? raw ?? 'max';
+  }
+  if (tool === 'pm2') {
+    const end = words.indexOf('--');
+    const file = words.find((w, i) => (end < 0 || i < end) && !w.startsWith('-') && PM2_FILE.test(w));
+    if (file) return { tool, count: null, raw: file };
+  }
+  raw ??= tool === 'pm2' ? '1' : (input.environment['WEB_CONCURRENCY'] ?? '1');
+  return /^(max|0|-1)$/.test(raw) ? { tool, count: null, raw } : /^\d+$/.test(raw) ? { tool, count: Number(raw), raw } : null;
 }
 
 /**
@@ -519,13 +567,24 @@ const JVM_PROFILING =
   'and turn on -XX:NativeMemoryTracking=summary to see memory outside the heap.';
 
 /**
- * Elasticsearch, OpenSearch, Kafka: the heap is the largest -Xmx/-Xms in the server's own variable (or its script's
- * default); above half the limit it leaves too little off the heap, and the fix sets -Xms = -Xmx at half, there.
+ * Elasticsearch, OpenSearch, Kafka: the heap is the largest -Xmx/-Xms (or MaxRAMPercentage, where it sizes the heap) in
+ * the server's own variable and its script's default where that applies; above half the limit it leaves too little off
+ * the heap, and the fix sets -Xms = -Xmx at half, there.
  */
-function serverAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string, [envVar, , unset]: (typeof SERVER_HEAP)[number]): RuntimeAdvice {
-  const value = input.environment[envVar];
-  const sizes = (value ?? unset ?? '').split(/\s+/).filter((w) => /^-Xm[xs]/.test(w) && sizeOfFlag(w) !== null);
-  const heapOf = (w: string | undefined): number => (w ? (sizeOfFlag(w) ?? 0) : 0);
+function serverAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: string, [envVar, , unset, jvmOptions]: (typeof SERVER_HEAP)[number]): RuntimeAdvice {
+  // A blank variable is unset to the start scripts (`"x$KAFKA_HEAP_OPTS" = "x"`).
+  const value = input.environment[envVar]?.trim() || undefined;
+  const own = value?.split(/\s+/) ?? [];
+  const es = envVar === 'ES_JAVA_OPTS';
+  const tag = /:(\d+)\.(\d+)/.exec(imageName(input.image ?? '')) ?? [];
+  const version = Number(tag[1]) * 100 + Number(tag[2]);
+  // The default, unless the variable replaces it; Elasticsearch's only from 6.0 to 7.10 (from 7.11, or an unknown tag, it sizes the heap itself).
+  const base = (value === undefined || (jvmOptions && !own.some((w) => w.startsWith('-Xmx')))) && (!es || (version >= 600 && version < 711)) ? unset : '';
+  const all = [...base.split(' '), ...own];
+  // A percentage sizes the heap only without an -Xmx, and on Elasticsearch 7.11+ only when an -Xms keeps its own sizing off.
+  const pct = !all.some((w) => w.startsWith('-Xmx')) && (!es || all.some((w) => w.startsWith('-Xms')));
+  const sizes = all.filter((w) => (/^-Xm[xs]/.test(w) && sizeOfFlag(w) !== null) || (pct && /^-XX:MaxRAMPercentage=\d/.test(w)));
+  const heapOf = (w: string | undefined): number => (w?.startsWith('-XX') ? (Number(w.split('=')[1]) * (limitMiB ?? 0)) / 100 : w ? (sizeOfFlag(w) ?? 0) : 0);
   // The largest size is the heap (the JVM raises its maximum to an -Xms above it); an -Xmx of that size is named.
   const top = sizes.reduce<string | undefined>((a, w) => (heapOf(w) > heapOf(a) || (heapOf(w) === heapOf(a) && w.startsWith('-Xmx')) ? w : a), undefined);
   const half = Math.floor((limitMiB ?? 0) * SERVER_HEAP_SHARE);
@@ -535,14 +594,14 @@ function serverAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom
     runtime: 'jvm',
     detectedFrom,
     // The fix replaces the last -Xmx (the one the JVM takes) and removes every -Xms: none stays above the new heap.
-    currentFlag: value === undefined ? null : (sizes.filter((w) => w.startsWith('-Xmx')).pop() ?? null),
+    currentFlag: sizes.filter((w) => !w.startsWith('-Xms') && own.includes(w)).pop() ?? null,
     recommendedFlag: change ? recommendedFlag : null,
     envVar,
     alsoRemove: change && value !== undefined ? [...new Set(sizes.filter((w) => w.startsWith('-Xms')))] : [],
     removeElsewhere: [],
     problems: change
       ? [
-          `${top ?? ''} in ${value === undefined ? `the default (no ${envVar})` : envVar} is ${Math.round((heapOf(top) / (limitMiB ?? 1)) * 100)} % of the ${String(limitMiB)} MiB limit: ` +
+          `${top ?? ''} in ${own.includes(top ?? '') ? envVar : `the default (no ${value ? '-Xmx in ' : ''}${envVar})`} is ${Math.round((heapOf(top) / (limitMiB ?? 1)) * 100)} % of the ${String(limitMiB)} MiB limit: ` +
             `half of it must stay off the heap, for the filesystem cache and buffers. Set ${recommendedFlag} in ${envVar} (50 %, -Xms = -Xmx).`,
         ]
       : [],
@@ -561,8 +620,13 @@ function nodeAdvice(input: RuntimeInput, limitMiB: number | null, detectedFrom: 
   const recommendedFlag = target ? `--max-old-space-size=${target}` : null;
   const where = pool?.tool === 'pm2' && found?.envVar === null ? ' in --node-args' : '';
   if (n === null) {
+    const raw = pool?.raw ?? '';
     if (limitMiB) {
-      problems.push(`pm2 -i runs one instance per CPU it sees (the host's, on EC2), each with its own heap: give -i a number and set --max-old-space-size to 75 % of ${limitMiB} MiB divided by it.`);
+      problems.push(
+        PM2_FILE.test(raw)
+          ? `pm2 takes instances and node_args from ${raw}, not the command: in its node_args, set --max-old-space-size to 75 % of ${limitMiB} MiB divided by its instances.`
+          : `pm2 -i ${raw} runs one instance on each CPU it sees${raw === '-1' ? ' but one' : ''} (the host's, on EC2), each with its own heap: give -i a number and set --max-old-space-size to 75 % of ${limitMiB} MiB divided by it.`,
+      );
     }
   } else if (found) {
     const heap = Number(found.flag.split('=')[1]) * n;

@@ -180,6 +180,50 @@ describe('JVM', () => {
     expect(detectRuntime(input({ image: 'apache/kafka-native:3.8.0' }))).toEqual({ runtime: 'other', detectedFrom: 'image' });
   });
 
+  it('takes a blank server variable as unset, a MaxRAMPercentage where it sizes the heap, and jvm.options\' -Xmx1g unless the variable sets one', () => {
+    const at = (image: string, environment: Record<string, string>) => adviseRuntime(input({ image, environment }), 1232)!;
+    // kafka-server-start.sh sets -Xmx1G -Xms1G when "x$KAFKA_HEAP_OPTS" = "x": a blank one is unset.
+    for (const blank of ['', '  ']) {
+      expect(at('apache/kafka:3.8.0', { KAFKA_HEAP_OPTS: blank }).problems[0]).toMatch(/^-Xmx1G in the default \(no KAFKA_HEAP_OPTS\) is 83 % of the 1232 MiB limit/);
+      expect(at('opensearchproject/opensearch:2.11.0', { OPENSEARCH_JAVA_OPTS: blank }).problems[0]).toMatch(/^-Xmx1g in the default \(no OPENSEARCH_JAVA_OPTS\) is 83 %/);
+    }
+    const kafka = at('apache/kafka:3.8.0', { KAFKA_HEAP_OPTS: '-XX:MaxRAMPercentage=90' });
+    expect(kafka).toMatchObject({ currentFlag: '-XX:MaxRAMPercentage=90', recommendedFlag: '-Xms616m -Xmx616m', alsoRemove: [] });
+    expect(kafka.problems[0]).toMatch(/^-XX:MaxRAMPercentage=90 in KAFKA_HEAP_OPTS is 90 % of the 1232 MiB limit: half of it must stay off the heap/);
+    expect(applyFlag('-XX:MaxRAMPercentage=90', kafka)).toBe('-Xms616m -Xmx616m');
+    // An -Xmx beats a percentage.
+    expect(at('apache/kafka:3.8.0', { KAFKA_HEAP_OPTS: '-Xmx512m -XX:MaxRAMPercentage=90' })).toMatchObject({ recommendedFlag: null, problems: [] });
+    // OpenSearch: jvm.options' -Xmx1g holds unless the variable sets an -Xmx, over any percentage.
+    const os = at('opensearchproject/opensearch:2.11.0', { OPENSEARCH_JAVA_OPTS: '-Xms512m -XX:MaxRAMPercentage=50' });
+    expect(os).toMatchObject({ currentFlag: null, recommendedFlag: '-Xms616m -Xmx616m', alsoRemove: ['-Xms512m'] });
+    expect(os.problems[0]).toMatch(/^-Xmx1g in the default \(no -Xmx in OPENSEARCH_JAVA_OPTS\) is 83 %/);
+    // Elasticsearch 7.11+ adds its own -Xms/-Xmx over a percentage, unless an -Xms or -Xmx is set.
+    expect(at('docker.elastic.co/elasticsearch/elasticsearch:8.12.0', { ES_JAVA_OPTS: '-XX:MaxRAMPercentage=90' })).toMatchObject({ recommendedFlag: null, problems: [] });
+    expect(at('docker.elastic.co/elasticsearch/elasticsearch:8.12.0', { ES_JAVA_OPTS: '-Xms256m -XX:MaxRAMPercentage=90' }).problems[0]).toMatch(
+      /^-XX:MaxRAMPercentage=90 in ES_JAVA_OPTS is 90 %/,
+    );
+  });
+
+  it('gives Elasticsearch 6.0 to 7.10 the -Xmx1g of their jvm.options; from 7.11, or with an unknown tag, it sizes its heap itself', () => {
+    for (const tag of ['7.10.2', '6.8.23']) {
+      const old = adviseRuntime(input({ image: `docker.elastic.co/elasticsearch/elasticsearch:${tag}` }), 1232)!;
+      expect(old, tag).toMatchObject({ envVar: 'ES_JAVA_OPTS', currentFlag: null, recommendedFlag: '-Xms616m -Xmx616m' });
+      expect(old.problems[0], tag).toMatch(/^-Xmx1g in the default \(no ES_JAVA_OPTS\) is 83 % of the 1232 MiB limit/);
+      expect(adviseRuntime(input({ image: `elasticsearch:${tag}`, environment: { ES_JAVA_OPTS: '-Xms512m -Xmx512m' } }), 1232), tag).toMatchObject({ recommendedFlag: null });
+      expect(adviseRuntime(input({ image: `elasticsearch:${tag}`, environment: { ES_JAVA_OPTS: ' ' } }), 1232)?.problems[0], tag).toMatch(/^-Xmx1g in the default \(no ES_JAVA_OPTS\)/);
+    }
+    for (const image of ['docker.elastic.co/elasticsearch/elasticsearch:7.11.0', 'elasticsearch:latest', 'elasticsearch']) {
+      expect(adviseRuntime(input({ image }), 1232), image).toMatchObject({ runtime: 'jvm', recommendedFlag: null, problems: [] });
+    }
+  });
+
+  it('reads a server variable only for the server: a command that runs java itself does not read KAFKA_HEAP_OPTS', () => {
+    const env = { KAFKA_HEAP_OPTS: '-Xmx2g', JAVA_TOOL_OPTIONS: '-Xmx900m' };
+    expect(adviseRuntime(input({ image: 'mycorp/app:1', command: ['java', '-jar', 'app.jar'], environment: env }), 1232)).toMatchObject({ envVar: 'JAVA_TOOL_OPTIONS', currentFlag: '-Xmx900m' });
+    expect(adviseRuntime(input({ image: 'mycorp/app:1', command: ['/opt/kafka/bin/kafka-server-start.sh', 'server.properties'], environment: env }), 1232)).toMatchObject({ envVar: 'KAFKA_HEAP_OPTS' });
+    expect(adviseRuntime(input({ image: 'apache/kafka:3.8.0', command: ['java', '-jar', 'x.jar'], environment: env }), 1232)).toMatchObject({ envVar: 'KAFKA_HEAP_OPTS' });
+  });
+
   it('gives a buildpack (Paketo, bootBuildImage) image no heap flag, only headroom: its memory calculator overrides a percentage and fails the start on a too-big -Xmx', () => {
     // Detected by its launch-time BPL_JVM_*/BPL_JAVA_* variables, whatever the image is called; not by BPL_DEBUG_*
     // (Paketo's Node buildpack reads those) nor by build-time BPE_* ones.
@@ -337,14 +381,53 @@ describe('pm2', () => {
     const none = adviseRuntime(input({ image: 'keymetrics/pm2:18-alpine', command: ['pm2-runtime', 'app.js', '-i', '2'] }), 1280)!;
     expect(none).toMatchObject({ recommendedFlag: '--max-old-space-size=480', envVar: 'NODE_OPTIONS' });
     expect(none.problems[0]).toMatch(/Set --max-old-space-size=480 \(75 % of 1280 MiB \/ 2 pm2 instances \(-i\), each with its own heap\) in NODE_OPTIONS\.$/);
-    // -i max (or 0, -1): one per CPU, a number the task definition does not tell: no value, only how to size it.
-    for (const i of ['max', '0', '-1']) {
+    // -i max (or 0; -1: all but one): one per CPU, a number the task definition does not tell: no value, only how to size it.
+    for (const [i, cpus] of [['max', 'each CPU it sees'], ['0', 'each CPU it sees'], ['-1', 'each CPU it sees but one']] as const) {
       const max = adviseRuntime(input({ command: ['pm2-runtime', 'app.js', '-i', i, '--node-args=--max-old-space-size=900'] }), 1280)!;
       expect(max, i).toMatchObject({ currentFlag: '--max-old-space-size=900', recommendedFlag: null });
       expect(max.problems, i).toEqual([
-        "pm2 -i runs one instance per CPU it sees (the host's, on EC2), each with its own heap: give -i a number and set --max-old-space-size to 75 % of 1280 MiB divided by it.",
+        `pm2 -i ${i} runs one instance on ${cpus} (the host's, on EC2), each with its own heap: give -i a number and set --max-old-space-size to 75 % of 1280 MiB divided by it.`,
       ]);
     }
+  });
+
+  it('gives no value when a process file (ecosystem.config.js, process.json, .yml) sets instances and node_args', () => {
+    for (const [command, file] of [
+      [['pm2-runtime', 'start', 'ecosystem.config.js'], 'ecosystem.config.js'],
+      [['pm2', 'start', 'process.json', '--no-daemon'], 'process.json'],
+      [['pm2-runtime', 'ecosystem.config.cjs', '--env', 'production'], 'ecosystem.config.cjs'],
+      [['sh', '-c', 'exec pm2-runtime start /app/pm2.yml'], '/app/pm2.yml'],
+    ] as const) {
+      const advice = adviseRuntime(input({ command: [...command], environment: { NODE_OPTIONS: '--max-old-space-size=300' } }), 1232)!;
+      expect(advice, file).toMatchObject({ runtime: 'node', recommendedFlag: null });
+      expect(advice.problems, file).toEqual([
+        `pm2 takes instances and node_args from ${file}, not the command: in its node_args, set --max-old-space-size to 75 % of 1232 MiB divided by its instances.`,
+      ]);
+    }
+    // A script is not a process file.
+    expect(adviseRuntime(input({ command: ['pm2-runtime', 'start', 'app.js'] }), 1232)).toMatchObject({ recommendedFlag: '--max-old-space-size=924', envVar: 'NODE_OPTIONS' });
+  });
+
+  it('reads --node-args when node runs pm2 itself, and nothing after pm2\'s --', () => {
+    const direct = adviseRuntime(
+      input({ command: ['node', 'node_modules/.bin/pm2-runtime', 'start', 'app.js', '-i', '2', '--node-args=--max-old-space-size=1024'], environment: { NODE_OPTIONS: '--max-old-space-size=300' } }),
+      1232,
+    )!;
+    expect(direct).toMatchObject({ currentFlag: '--max-old-space-size=1024', envVar: null, recommendedFlag: '--max-old-space-size=462' });
+    expect(direct.problems[0]).toMatch(/^--max-old-space-size=1024 × 2 pm2 instances \(-i\) is 166 % of the 1232 MiB limit: .* Use --max-old-space-size=462 in --node-args\.$/);
+    // After `--`, the words are the app's arguments.
+    const args = adviseRuntime(input({ command: ['pm2-runtime', 'start', 'app.js', '--', '-i', '8', '--node-args=--max-old-space-size=4096', 'ecosystem.config.js'] }), 1232)!;
+    expect(args).toMatchObject({ currentFlag: null, recommendedFlag: '--max-old-space-size=924', envVar: 'NODE_OPTIONS' });
+    expect(args.problems[0]).toMatch(/\(75 % of 1232 MiB\) in NODE_OPTIONS\.$/);
+  });
+
+  it('takes pm2 with an --interpreter other than node for another runtime', () => {
+    const env = { NODE_OPTIONS: '--max-old-space-size=300' };
+    expect(detectRuntime(input({ image: 'node:20', command: ['pm2-runtime', 'start', 'app.py', '--interpreter', 'python3'], environment: env }))).toEqual({ runtime: 'python', detectedFrom: 'command' });
+    expect(detectRuntime(input({ image: 'node:20', command: ['pm2-runtime', 'start', 'run.sh', '--interpreter=bash'], environment: env }))).toEqual({ runtime: 'other', detectedFrom: 'image' });
+    // node named as the interpreter is still Node, and not the launcher: --node-args is read.
+    const node = adviseRuntime(input({ command: ['pm2-runtime', 'start', 'app.js', '--interpreter', 'node', '--node-args=--max-old-space-size=1200'] }), 1232)!;
+    expect(node).toMatchObject({ runtime: 'node', currentFlag: '--max-old-space-size=1200', envVar: null });
   });
 });
 
@@ -378,10 +461,32 @@ describe('Python and others', () => {
     expect(note({ command: ['celery', '-A', 'proj', 'worker', '-l', 'INFO'] }, null)).toEqual([
       `celery runs one worker per CPU it sees (the host's, on EC2), each a process with its own copy of the app: memory grows with their number. ${celery}`,
     ]);
+    // --autoscale=MAX,MIN runs up to MAX children.
+    for (const command of [['celery', '-A', 'proj', 'worker', '--autoscale=10,3'], ['celery', '-A', 'proj', 'worker', '-c', '2', '--autoscale', '10,3']]) {
+      expect(note({ command })[0], command.join(' ')).toMatch(/^celery runs 10 workers, .* at most 128 MiB each/);
+    }
     // celery beat runs no pool; gunicorn's -c is its config file, not a count.
     expect(note({ command: ['celery', '-A', 'proj', 'beat'] })).toEqual([]);
     expect(note({ command: ['gunicorn', '-c', 'gunicorn.conf.py', 'app:app'] })).toEqual([]);
     expect(adviseRuntime(input({ command: ['gunicorn', '-w', '4', 'app:app'] }), 1280)).toMatchObject({ runtime: 'python', recommendedFlag: null, envVar: null });
+  });
+
+  it('gives no pool note to celery\'s gevent, eventlet, threads and solo pools (one process), nor to a celery command other than worker', () => {
+    const note = (command: string[]) => adviseRuntime(input({ command }), 1232)!.problems;
+    for (const pool of [['-P', 'gevent'], ['-Peventlet'], ['--pool=threads'], ['--pool', 'solo']]) {
+      expect(note(['celery', '-A', 'proj', 'worker', ...pool, '-c', '100']), pool.join(' ')).toEqual([]);
+    }
+    expect(note(['celery', '-A', 'proj', 'worker', '-P', 'prefork', '-c', '4'])[0]).toMatch(/^celery runs 4 workers/);
+    // The subcommand is the first word that is not a global option or its value: an app named worker runs beat.
+    expect(note(['celery', '-A', 'worker', 'beat'])).toEqual([]);
+    expect(note(['celery', '--app=worker', '-b', 'redis://r:6379/0', 'beat'])).toEqual([]);
+    expect(note(['celery', '-A', 'proj', '-b', 'redis://r:6379/0', '-q', 'worker', '-c', '2'])[0]).toMatch(/^celery runs 2 workers/);
+  });
+
+  it('reads gunicorn\'s GUNICORN_CMD_ARGS before the command\'s own options', () => {
+    const note = (command: string[]) => adviseRuntime(input({ command, environment: { GUNICORN_CMD_ARGS: '--bind=0.0.0.0:8000 --workers=4' } }), 1232)!.problems;
+    expect(note(['gunicorn', 'app:app'])[0]).toMatch(/^gunicorn runs 4 workers, .* at most 308 MiB each/);
+    expect(note(['gunicorn', '-w', '2', 'app:app'])[0]).toMatch(/^gunicorn runs 2 workers/);
   });
 
   it('has no advice for an unknown runtime', () => {
