@@ -511,8 +511,10 @@ export function analyzeMemory(series: MemorySeries, opts: AnalyzeOptions): Patte
   // Drops at one level below the top, at a steady pace: the process frees the memory itself; nothing accumulates.
   const release = (fit?.release ?? Infinity) < 0.95 * top;
   // Behind a GC sawtooth the floors are the live set: one that rose through a whole day without falling back (the
-  // drawdown gate in `climbs`) is retained memory, as a load cycle's live set falls by night; not one that levels off.
-  const gcDay = floors !== null && longest >= 20 && ratio !== null && !plateaus;
+  // drawdown gate in `climbs`) is retained memory, as a load cycle's live set falls by night; not one that levels off,
+  // nor one that accelerates (a daily ramp from a task started at night, killed at the evening peak, never falls back
+  // inside the history): the rate must be steady (`linear`).
+  const gcDay = floors !== null && longest >= 20 && linear;
   const leak = climbs && !isStep && !release && ((acrossRestarts && !plateaus) || spansDays || (linear && notDiurnal) || gcDay);
   if (isStep && stepped) {
     reasons.push(

@@ -226,6 +226,20 @@ describe('analyzeMemory', () => {
       const daily = gc((i) => 600 + 90 * Math.max(0, Math.sin((2 * Math.PI * (i - 120)) / (24 * 60))));
       expect(analyzeMemory(daily, { limitMiB: 1024, now: now(daily) }).pattern).not.toBe('leak');
     });
+
+    it('does not call a daily ramp behind a GC sawtooth a leak when the history holds no night after it (it accelerates)', () => {
+      // A task started at night: its live set is flat for 7 h, then climbs faster and faster (+150 MiB) to the kill at
+      // the evening peak, 21 h in. No fall back is in the history, but the climb accelerates, as a daily ramp does.
+      const values = Array.from({ length: 21 * 60 }, (_, i) => {
+        const h = i / 60;
+        return Math.min(1024, 600 + (h < 7 ? 0 : 150 * ((h - 7) / 14) ** 1.5) + 150 * ((i % 10) / 9) + wiggle(i, 4));
+      });
+      values[values.length - 1] = 1024;
+      const s = series(values, { avg: (v) => v });
+      const a = analyzeMemory(s, { limitMiB: 1024, now: now(s) });
+      expect(a.pattern).not.toBe('leak');
+      expect(a.reasons.join('\n')).not.toMatch(/behind a GC sawtooth/);
+    });
   });
 
   it('works with Maximum only and with Average only', () => {
