@@ -17,7 +17,7 @@
  *
  * Pure: no I/O.
  */
-import { CHRONIC_SHARE, estimateNextKillHours, fmt, SUSTAINED_RISE_MINUTES } from './memory-pattern';
+import { CENSORED_SHARE, CHRONIC_SHARE, estimateNextKillHours, fmt, SUSTAINED_RISE_MINUTES } from './memory-pattern';
 import { FARGATE_MAX_MEMORY_MIB, fargateTaskSize, needsFargateSize } from './fargate-sizes';
 import type {
   Confidence,
@@ -162,8 +162,11 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   // container: the others are taken as flat at that level, and this one's usual level is L less the swing (not what the
   // app's reservation, off by more than this container's size, would say). A lost kill sample only shrinks the swing, so
   // that level can come out too high (a smaller fix), never too low.
+  // Only when the kill was at its own limit: every other container has a hard limit (their sum fits the task), or the
+  // task was not at its own memory (a task-level OOM kills the largest process, below its own limit).
+  const ownKill = siblings.every((c) => c.memory !== null) || taskMemory === null || (ev.peakMiB ?? 0) < CENSORED_SHARE * taskMemory;
   const othersAtKill =
-    swamped && memory !== null && ev.peakMiB !== null && ev.peakMiB >= memory && ev.peakMiB - Math.min(ev.baselineMiB ?? Infinity, ev.averageMiB ?? 0) < memory ? ev.peakMiB - memory : null;
+    swamped && ownKill && memory !== null && ev.peakMiB !== null && ev.peakMiB >= memory && ev.peakMiB - Math.min(ev.baselineMiB ?? Infinity, ev.averageMiB ?? 0) < memory ? ev.peakMiB - memory : null;
   const unattributable = swamped && othersAtKill === null;
   if (unattributable && ev.points > 0) {
     reasons.push(

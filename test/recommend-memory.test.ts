@@ -187,6 +187,19 @@ describe('recommendMemory', () => {
     expect(recommendMemory(input({ container: 'envoy', taskDefinition: td, seriesScope: 'task', analysis: taskSeries(1160, 1020) }))!.memory).toBe(160);
   });
 
+  it('no kill anchor when the whole task ran out beside a container with no limit: the killed one may have been below its own', () => {
+    // Fargate 2048: app 1536 hard, fluent-bit with no limits at all. The sidecar balloons and the task peaks at its
+    // 2048 MiB: the kernel killed the app below its limit, so "the others used the peak less 1536" would be false.
+    const td = taskDef([container('app', 1536, null), container('fluent-bit', null, null)], 1024, 2048);
+    const taskSeries = (peakMiB: number, censored: boolean) => analysis('spike', { source: 'container-insights-task', peakMiB, averageMiB: 1420, baselineMiB: 1400, censored });
+    const full = recommendMemory(input({ taskDefinition: td, seriesScope: 'task', analysis: taskSeries(2048, true) }))!;
+    expect(full.reasons.join('\n')).not.toMatch(/hard limit when killed/);
+    expect(full.reasons.join('\n')).toMatch(/fluent-bit reserves no memory, so app's part of it is unknown/);
+    // Below the task memory the kill was the app's own limit: anchored as before.
+    const own = recommendMemory(input({ taskDefinition: td, seriesScope: 'task', analysis: taskSeries(1596, false) }))!;
+    expect(own.reasons.join('\n')).toMatch(/app was at its 1536 MiB hard limit when killed, so the others then used the peak less that, 60 MiB/);
+  });
+
   it('does not let the rounding alone double a Fargate task: the limit takes what is left when that covers the rule', () => {
     // log_router 100 MiB beside a 900 MiB app in a 1024 MiB task: the rule asks 1.2 × 100 = 120; 128 (the minimum,
     // and a 16 MiB step) would need a 2048 MiB task, 124 fits.
