@@ -302,7 +302,7 @@ const POOL_REMEDY: Record<string, string> = {
 
 const PM2 = /(^|\/)pm2(-runtime|-docker)?$/;
 /** A pm2 start target pm2 reads as a process file, not a script (its Common.isConfigFile). */
-const PM2_FILE = /\.(json|ya?ml|config\.[cm]?js)/;
+const PM2_FILE = /\.(json|ya?ml)$|\.config\.[cm]?js$/;
 /** celery's global options that take a value: the subcommand is the first other word that is not an option. */
 const CELERY_VALUE = /^(-A|--app|-b|--broker|--result-backend|--loader|--config|--workdir)$/;
 
@@ -337,15 +337,16 @@ export function workerPool(input: RuntimeInput): { tool: string; count: number |
       if (CELERY_VALUE.test(words[i] as string)) i++;
       else if (!words[i]?.startsWith('-')) sub = words[i];
     }
-    const pool = lastOption(words, /^(?:-P|--pool)(?:=?(.+))?$/) ?? 'prefork';
+    // -P x, -Px, --pool x, --pool=x; not --pool-restarts.
+    const pool = lastOption(words, /^(?:-P|--pool(?=$|=))=?(.+)?$/) ?? 'prefork';
     // celery beat and the other commands run no pool; the pools but prefork run in one process.
     if (sub !== 'worker' || pool !== 'prefork') return null;
     raw = lastOption(words, /^--autoscale(?:=(.+))?$/)?.split(',')[0] ?? raw ?? 'max';
   }
   if (tool === 'pm2') {
-    const end = words.indexOf('--');
-    const file = words.find((w, i) => (end < 0 || i < end) && !w.startsWith('-') && PM2_FILE.test(w));
-    if (file) return { tool, count: null, raw: file };
+    // The start target, the first bare word (after `start`): options and their values (`--log app.json`) come after it.
+    const file = words.find((w) => !w.startsWith('-') && w !== 'start');
+    if (file && PM2_FILE.test(file)) return { tool, count: null, raw: file };
   }
   raw ??= tool === 'pm2' ? '1' : (input.environment['WEB_CONCURRENCY'] ?? '1');
   return /^(max|0|-1)$/.test(raw) ? { tool, count: null, raw } : /^\d+$/.test(raw) ? { tool, count: Number(raw), raw } : null;

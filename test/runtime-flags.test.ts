@@ -404,8 +404,10 @@ describe('pm2', () => {
         `pm2 takes instances and node_args from ${file}, not the command: in its node_args, set --max-old-space-size to 75 % of 1232 MiB divided by its instances.`,
       ]);
     }
-    // A script is not a process file.
+    // A script is not a process file, nor is an option's value that looks like one (only the start target counts).
     expect(adviseRuntime(input({ command: ['pm2-runtime', 'start', 'app.js'] }), 1232)).toMatchObject({ recommendedFlag: '--max-old-space-size=924', envVar: 'NODE_OPTIONS' });
+    expect(adviseRuntime(input({ command: ['pm2-runtime', 'start', 'app.js', '--log', '/var/log/app.json'] }), 1232)).toMatchObject({ recommendedFlag: '--max-old-space-size=924' });
+    expect(adviseRuntime(input({ command: ['pm2-runtime', 'start', 'server.js', '-i', '4', '--name', 'api.json'] }), 1232)).toMatchObject({ recommendedFlag: '--max-old-space-size=231' });
   });
 
   it('reads --node-args when node runs pm2 itself, and nothing after pm2\'s --', () => {
@@ -477,6 +479,8 @@ describe('Python and others', () => {
       expect(note(['celery', '-A', 'proj', 'worker', ...pool, '-c', '100']), pool.join(' ')).toEqual([]);
     }
     expect(note(['celery', '-A', 'proj', 'worker', '-P', 'prefork', '-c', '4'])[0]).toMatch(/^celery runs 4 workers/);
+    // --pool-restarts is not a pool.
+    expect(note(['celery', '-A', 'proj', 'worker', '--pool-restarts', '-c', '4'])[0]).toMatch(/^celery runs 4 workers/);
     // The subcommand is the first word that is not a global option or its value: an app named worker runs beat.
     expect(note(['celery', '-A', 'worker', 'beat'])).toEqual([]);
     expect(note(['celery', '--app=worker', '-b', 'redis://r:6379/0', 'beat'])).toEqual([]);
