@@ -232,7 +232,9 @@ export function flatFrontier(samples: ReadonlyMap<string, readonly FrontierSampl
     // instance is OOM-free when ceil(f × limit) > oracle, i.e. f > floor(oracle) / limit, so the smallest factor keeping
     // k instances is just above the k-th smallest of those thresholds (and the median only grows with f).
     const thresholds = xs.map((x) => Math.floor(x.oracle) / x.limit).sort((a, b) => a - b);
-    const k = Math.ceil(peerCorner.oomFreeRate * n - 1e-9);
+    // The corner's rate is rounded to 3 decimals (as rows are): the fewest instances whose share rounds to it.
+    let k = Math.max(0, Math.ceil((peerCorner.oomFreeRate - 0.0005) * n - 1e-9));
+    while (k < n && round(k / n) < peerCorner.oomFreeRate) k++;
     const exact = k === 0 ? 1 : (thresholds[k - 1] as number) + 1e-9;
     const atPeerCorner: FlatPoint | null = k <= n && exact <= 3 ? { ...pointAt(exact), factor: Math.round(exact * 10_000) / 10_000 } : null;
     const peerCornerReachable = atPeerCorner !== null && atPeerCorner.overprovisionMedian <= peerCorner.overprovisionMedian;

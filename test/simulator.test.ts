@@ -115,6 +115,10 @@ describe('bench simulator', () => {
     expect(tight!.peerCornerReachable).toBe(false);
     const [loose] = flatFrontier(samples, [row('project', 1, 1.5), row('vpa', 0.99, 1.35)]);
     expect(loose!.peerCornerReachable).toBe(true);
+    // A rate rounded to 3 decimals (598 of 600 = 0.997) asks for 598 instances, not the 599 that 0.997 × 600 rounds up to.
+    const six = new Map<string, FrontierSample[]>([['f', Array.from({ length: 600 }, (_, i) => ({ limit: 1000, oracle: 1000 + i }))]]);
+    const [odd] = flatFrontier(six, [row('project', 1, 1.5), row('vpa', 0.997, 1.35)]);
+    expect(odd!.atPeerCorner).toMatchObject({ factor: 1.597, oomFreeRate: 0.997 });
     // With no safe peer the corner is the issue's own: 99 % at 1.35x.
     const [none] = flatFrontier(samples, [row('project', 1, 1.5), row('krr', 0.5, 0.9)]);
     expect(none!.peerCorner).toEqual({ oomFreeRate: 0.99, overprovisionMedian: 1.35 });
