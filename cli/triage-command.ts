@@ -6,7 +6,7 @@ import { classifyKill } from '../lambda/classify-kill';
 import { InvalidInputError } from '../lambda/errors';
 import { type MetricDataset, parseMetricStatistics, type RawMemoryMetrics } from '../lambda/memory-metrics';
 import type { TaskDefinition, TaskSnapshot } from '../lambda/model';
-import { parseTaskInput, parseTimestamp } from '../lambda/parse-task';
+import { parseTaskInput } from '../lambda/parse-task';
 import { parseTaskDefinition } from '../lambda/parse-task-definition';
 import { buildTriage, gatherEvidence } from '../lambda/triage';
 import { renderTriageText, toTriageJson } from '../lambda/triage-report';
@@ -205,11 +205,10 @@ export async function runTriageCommand(args: TriageArgs, readFile: (path: string
   const input = args.input;
   const parsed = parseWith(input, () => parseTaskInput(notBatch(readJson(input, readFile), input)));
   const definitionPath = args.taskDefinition;
-  const definitionJson = definitionPath ? readJson(definitionPath, readFile) : null;
-  const taskDefinition: TaskDefinition | null = definitionPath ? parseWith(definitionPath, () => parseTaskDefinition(definitionJson)) : null;
-  // describe-task-definition output says when the revision was registered: AWS/ECS percentages from before then may
-  // be shares of another revision's size.
-  const registeredAt = parseTimestamp((definitionJson as { taskDefinition?: { registeredAt?: unknown } } | null)?.taskDefinition?.registeredAt);
+  const taskDefinition: TaskDefinition | null = definitionPath ? parseWith(definitionPath, () => parseTaskDefinition(readJson(definitionPath, readFile))) : null;
+  // describe-task-definition output says when the revision was registered (parseTaskDefinition keeps it): AWS/ECS
+  // percentages from before then may be shares of another revision's size.
+  const registeredAt = taskDefinition?.registeredAt ?? null;
   const datasets: MetricDataset[] = [];
   const fileWarnings: string[] = [];
   let unitDoubted = false;

@@ -253,6 +253,8 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     return { container: input.container, memory: null, memoryReservation: reservation, taskMemory: newTaskMemory, taskCpu: newTaskCpu, current, reasons, deadEnds };
   }
 
+  // KRR's OOM rule: the fix for too little history, and the least a new revision gets (below).
+  const krr = krrOomRule(peak, limit) ?? used * 1.25;
   let hard: number;
   if (input.kind === 'oom-at-start') {
     const from = limit ?? reservation ?? used;
@@ -265,7 +267,6 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
     hard = 512;
     reasons.push('no limit and no usage known: 512 MiB as a starting point');
   } else if (!hasData || input.analysis.pattern === 'unknown') {
-    const krr = krrOomRule(peak, limit) ?? used * 1.25;
     const vpa = vpaOomBump(used);
     // The few points there are still show the level. A container that sat within 20 % of its limit the whole time
     // (base >= 0.8 × used) only needs the smaller published OOM bump. One that sat below 70 % of it (where the
@@ -332,8 +333,7 @@ export function recommendMemory(input: RecommendInput): Recommendation | null {
   // The new revision has shown less of its own usage than KRR's 3 h minimum history: it gets at least what a history
   // too short to read gets (KRR's OOM rule, limit × 1.25, above the chronic 1.2 × L floor). A release that needs more
   // memory can be killed within minutes of its start, and the old revision's history cannot show it.
-  const krr = fresh && input.kind === 'oom-killed' && used > 0 ? (krrOomRule(peak, limit) ?? used * 1.25) : 0;
-  if (krr > hard) {
+  if (fresh && input.kind === 'oom-killed' && used > 0 && krr > hard) {
     hard = krr;
     reasons.push(`at least KRR's OOM rule for a new revision: max(peak × 1.15, limit × 1.25) = ${fmt(hard)} MiB`);
   }
